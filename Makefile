@@ -1,0 +1,88 @@
+# mig — build, test, demo and install.
+#
+# `make` builds ./mig; `make test` installs what a fresh Debian 12 machine lacks, builds, starts a
+# throw-away PostgreSQL when the tests need one, and runs every suite (plain and under ASan+UBSan).
+# Sources are found by wildcard so that adding a file under lib/, cmd/ or tests/ needs no edit here.
+
+PREFIX  ?= /usr/local
+CC      ?= cc
+PKGS     = sqlite3 libpq yaml-0.1 libcrypto
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wno-unused-parameter -Ilib -Icmd -Ibuild
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CR_CFLAGS  = $(shell pkg-config --cflags criterion 2>/dev/null)
+CR_LIBS    = $(shell pkg-config --libs criterion 2>/dev/null)
+
+BUILD   ?= build
+LIB_SRC  = $(sort $(wildcard lib/*.c))
+CMD_SRC  = $(filter-out cmd/mig.c,$(sort $(wildcard cmd/*.c)))
+TPL_SRC  = $(BUILD)/templates.c
+TEST_SRC = $(sort $(wildcard tests/test_*.c))
+LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)
+CMD_OBJ  = $(CMD_SRC:%.c=$(BUILD)/%.o) $(BUILD)/templates.o
+TEST_BIN = $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+TEMPLATES = $(sort $(wildcard migrations-template/*))
+MIG_VERSION = 0.1.0
+
+.PHONY: all deps test check-deps unit e2e asan valgrind demo install clean bench fuzz
+all: check-deps mig
+
+# Installs the Debian packages the build and the tests need, when run as root; otherwise prints the
+# command. Runs before anything is compiled so that a fresh machine gets one clear message.
+check-deps:
+	@tools/deps.sh
+
+mig: $(BUILD)/cmd/mig.o $(CMD_OBJ) $(BUILD)/libmig.a
+	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS) $(LDFLAGS)
+
+$(BUILD)/libmig.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/%.o: %.c $(wildcard lib/*.h cmd/*.h) | $(BUILD)/templates.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -DMIG_VERSION='"$(MIG_VERSION)"' -c -o $@ $<
+
+# The files `mig init` writes are embedded in the binary, so an installed mig needs no data files.
+$(BUILD)/templates.c $(BUILD)/templates.h: $(TEMPLATES) tools/embed.sh
+	@mkdir -p $(BUILD)
+	tools/embed.sh $(BUILD)/templates $(TEMPLATES)
+
+$(BUILD)/templates.o: $(BUILD)/templates.c
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/%: tests/%.c tests/helpers.c tests/helpers.h $(CMD_OBJ) $(BUILD)/libmig.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(CR_CFLAGS) -Itests -DMIG_VERSION='"$(MIG_VERSION)"' -o $@ $< tests/helpers.c $(CMD_OBJ) $(BUILD)/libmig.a $(PKG_LIBS) $(CR_LIBS) $(LDFLAGS)
+
+tests-build: mig $(TEST_BIN)
+
+# The whole suite: plain build, then the same suite under AddressSanitizer + UBSan in build-asan/,
+# then one valgrind run of the end-to-end flow. PostgreSQL is started by tools/with-pg.sh if present.
+test: check-deps
+	@$(MAKE) --no-print-directory tests-build
+	@tools/run-tests.sh $(BUILD)
+	@$(MAKE) --no-print-directory asan
+
+unit: tests-build
+	@tools/run-tests.sh $(BUILD)
+
+asan:
+	@$(MAKE) --no-print-directory BUILD=build-asan CC=clang \
+	    CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
+	    LDFLAGS="-fsanitize=address,undefined" build-asan/mig-asan
+	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 MIG_BIN=$(CURDIR)/build-asan/mig-asan tools/run-tests.sh build-asan
+
+build-asan/mig-asan: $(BUILD)/cmd/mig.o $(CMD_OBJ) $(BUILD)/libmig.a $(TEST_BIN)
+	$(CC) $(CFLAGS) -o $@ $(BUILD)/cmd/mig.o $(CMD_OBJ) $(BUILD)/libmig.a $(PKG_LIBS) $(LDFLAGS)
+
+demo: all
+	@tools/demo.sh
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 755 mig $(DESTDIR)$(PREFIX)/bin/mig
+
+clean:
+	rm -rf build build-asan mig

@@ -1,0 +1,208 @@
+/*
+ * helpers.c — see helpers.h.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <criterion/criterion.h>
+#include <sqlite3.h>
+
+#include "helpers.h"
+#include "util.h"
+
+char *
+th_tmpdir(void)
+{
+	char tmpl[] = "/tmp/mig-test.XXXXXX";
+
+	cr_assert(mkdtemp(tmpl) != NULL, "mkdtemp: %s", strerror(errno));
+	return mig_xstrdup(tmpl);
+}
+
+static int
+rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st; (void)flag; (void)ftw;
+	return remove(path);
+}
+
+void
+th_rmtree(const char *path)
+{
+	if (path)
+		nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static void
+mkparents(char *path)
+{
+	char *p;
+
+	for (p = path + 1; *p; p++) {
+		if (*p == '/') {
+			*p = '\0';
+			mkdir(path, 0755);
+			*p = '/';
+		}
+	}
+}
+
+void
+th_write(const char *dir, const char *name, const char *text)
+{
+	char *path = mig_path_join(dir, name);
+	FILE *f;
+
+	mkparents(path);
+	f = fopen(path, "wb");
+	cr_assert(f != NULL, "cannot write %s", path);
+	fputs(text, f);
+	fclose(f);
+	free(path);
+}
+
+char *
+th_read(const char *path)
+{
+	struct mig_buf b = MIG_BUF_INIT;
+
+	if (mig_file_read(&b, path, 0) != 0) {
+		mig_buf_release(&b);
+		return NULL;
+	}
+	return mig_buf_detach(&b);
+}
+
+const char *
+th_top(void)
+{
+	const char *t = getenv("MIG_TOP");
+
+	return t ? t : ".";
+}
+
+static char *
+slurp_fd(int fd)
+{
+	struct mig_buf b = MIG_BUF_INIT;
+	char chunk[4096];
+	ssize_t n;
+
+	while ((n = read(fd, chunk, sizeof(chunk))) > 0)
+		mig_buf_put(&b, chunk, (size_t)n);
+	return mig_buf_detach(&b);
+}
+
+struct th_run
+th_migv(const char *cwd, const char *const *extra_env, const char *const *argv)
+{
+	struct th_run r = { 0, NULL, NULL };
+	const char *bin = getenv("MIG_BIN");
+	char outp[] = "/tmp/mig-out.XXXXXX", errp[] = "/tmp/mig-err.XXXXXX";
+	int ofd = mkstemp(outp), efd = mkstemp(errp), st;
+	size_t n = 0;
+	const char **args;
+	char *binpath;
+	pid_t pid;
+
+	cr_assert(ofd >= 0 && efd >= 0);
+	if (bin == NULL) {
+		binpath = mig_path_join(th_top(), "mig");
+	} else {
+		binpath = mig_xstrdup(bin);
+	}
+	while (argv[n])
+		n++;
+	args = mig_xcalloc(n + 2, sizeof(*args));
+	args[0] = binpath;
+	memcpy(args + 1, argv, n * sizeof(*args));
+	fflush(NULL);
+	pid = fork();
+	cr_assert(pid >= 0);
+	if (pid == 0) {
+		unsetenv("DATABASE_URL");
+		unsetenv("MIG_DIR");
+		unsetenv("NO_COLOR");
+		for (; extra_env && *extra_env; extra_env++)
+			putenv((char *)*extra_env);
+		if (cwd && chdir(cwd) != 0)
+			_exit(126);
+		dup2(ofd, 1);
+		dup2(efd, 2);
+		execv(binpath, (char *const *)args);
+		_exit(127);
+	}
+	waitpid(pid, &st, 0);
+	r.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	lseek(ofd, 0, SEEK_SET);
+	lseek(efd, 0, SEEK_SET);
+	r.out = slurp_fd(ofd);
+	r.err = slurp_fd(efd);
+	close(ofd);
+	close(efd);
+	unlink(outp);
+	unlink(errp);
+	free(args);
+	free(binpath);
+	return r;
+}
+
+struct th_run
+th_mig(const char *cwd, const char *const *extra_env, ...)
+{
+	const char *argv[64];
+	size_t n = 0;
+	va_list ap;
+
+	va_start(ap, extra_env);
+	while (n < 63 && (argv[n] = va_arg(ap, const char *)) != NULL)
+		n++;
+	va_end(ap);
+	argv[n] = NULL;
+	return th_migv(cwd, extra_env, argv);
+}
+
+void
+th_run_free(struct th_run *r)
+{
+	free(r->out);
+	free(r->err);
+	r->out = r->err = NULL;
+}
+
+char *
+th_sqlite(const char *db, const char *query)
+{
+	struct mig_buf b = MIG_BUF_INIT;
+	sqlite3 *h = NULL;
+	sqlite3_stmt *st = NULL;
+	int rc, i, rows = 0;
+
+	rc = sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL);
+	cr_assert(rc == SQLITE_OK, "open %s: %s", db, sqlite3_errmsg(h));
+	rc = sqlite3_prepare_v2(h, query, -1, &st, NULL);
+	cr_assert(rc == SQLITE_OK, "prepare %s: %s", query, sqlite3_errmsg(h));
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (rows++)
+			mig_buf_putc(&b, '\n');
+		for (i = 0; i < sqlite3_column_count(st); i++) {
+			const unsigned char *v = sqlite3_column_text(st, i);
+
+			if (i)
+				mig_buf_putc(&b, '|');
+			mig_buf_puts(&b, v ? (const char *)v : "NULL");
+		}
+	}
+	cr_assert(rc == SQLITE_DONE, "step %s: %s", query, sqlite3_errmsg(h));
+	sqlite3_finalize(st);
+	sqlite3_close(h);
+	return mig_buf_detach(&b);
+}
