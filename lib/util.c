@@ -395,6 +395,22 @@ mig_path_is_dir(const char *path)
 }
 
 char *
+mig_path_dirname(const char *path)
+{
+	size_t n = strlen(path);
+
+	while (n > 1 && path[n - 1] == '/')
+		n--;
+	while (n > 0 && path[n - 1] != '/')
+		n--;
+	if (n == 0)
+		return mig_xstrdup(".");
+	while (n > 1 && path[n - 1] == '/')
+		n--;
+	return mig_xstrndup(path, n);
+}
+
+char *
 mig_path_join(const char *dir, const char *name)
 {
 	size_t n = strlen(dir);

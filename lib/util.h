@@ -95,6 +95,8 @@ int mig_file_read(struct mig_buf *out, const char *path, size_t cap);
 int mig_file_write(const char *path, const char *data, size_t len, bool excl);
 bool mig_path_exists(const char *path);
 bool mig_path_is_dir(const char *path);
+/* The directory part of path ("a/b" -> "a", "b" -> ".", "/b" -> "/"), trailing slashes ignored; malloc'd. */
+char *mig_path_dirname(const char *path);
 /* "dir/name", malloc'd. */
 char *mig_path_join(const char *dir, const char *name);
 
