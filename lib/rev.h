@@ -162,4 +162,33 @@ void mig_plan_release(struct mig_plan *p);
  * as a bool array indexed by rev->order. Caller frees. */
 int mig_graph_applied(bool **out, const struct mig_graph *g, const char *const *current, size_t ncurrent);
 
+/* ---- writing new revisions (rev_write.c) ---- */
+
+struct mig_rev_new {
+	const char *id;              /* NULL: a fresh random 12-hex-digit id */
+	const char *message;
+	const char *const *down;     /* parents */
+	size_t ndown;
+	const char *const *labels;
+	size_t nlabels;
+	const char *const *depends;
+	size_t ndepends;
+	bool non_transactional;      /* writes `-- mig:transactional false` */
+	const char *up_body;         /* SQL after the header; NULL for none */
+	const char *down_body;
+};
+
+/* A fresh random revision id: 12 lowercase hex digits from the kernel's random source. */
+void mig_rev_new_id(char out[13]);
+
+/*
+ * Writes versions_dir/<id>_<slug>.up.sql and .down.sql from the template text (tmpl_path is for
+ * messages). Placeholders: ${header} (the `-- mig:` lines; must open the file — added at the top
+ * when the template lacks it), ${revision}, ${down_revision}, ${message}, ${created},
+ * ${direction} ("Upgrade" / "Downgrade"), ${body}. An unknown placeholder is MIG_EPARSE naming the
+ * template line. Neither file is written if either exists. *up_path / *down_path are malloc'd.
+ */
+int mig_rev_write(char **up_path, char **down_path, const struct mig_rev_new *spec, const char *tmpl,
+    const char *tmpl_path, const char *versions_dir);
+
 #endif

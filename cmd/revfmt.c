@@ -1,0 +1,146 @@
+/*
+ * revfmt.c — how a revision is shown by history, heads, current, branches and show, in the
+ * format Alembic users read every day: "e517276bb1c2 -> 780739b227a7 (head), posts table".
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+
+static void
+print_marks(FILE *f, const struct mig_rev *r, const struct mig_revfmt *fmt)
+{
+	size_t i;
+
+	for (i = 0; i < r->nlabels; i++)
+		fprintf(f, " (%s)", r->labels[i]);
+	if (r->nchildren == 0)
+		fputs(" (head)", f);
+	if (fmt && fmt->current && fmt->current[r->order])
+		fputs(" (current)", f);
+	if (r->nchildren > 1)
+		fputs(" (branchpoint)", f);
+	if (r->ndown > 1)
+		fputs(" (mergepoint)", f);
+	if (r->ghost)
+		fputs(" (files missing)", f);
+}
+
+static void
+print_ids(FILE *f, const char *const *ids, size_t n, const char *none)
+{
+	size_t i;
+
+	if (n == 0)
+		fputs(none, f);
+	for (i = 0; i < n; i++)
+		fprintf(f, "%s%s", i ? ", " : "", ids[i]);
+}
+
+void
+mig_print_rev_line(FILE *f, const struct mig_graph *g, const struct mig_rev *r, const struct mig_revfmt *fmt)
+{
+	(void)g;
+	print_ids(f, r->down, r->ndown, "<base>");
+	fprintf(f, " -> %s", r->id);
+	print_marks(f, r, fmt);
+	fprintf(f, ", %s\n", r->message);
+}
+
+static const struct mig_applied *
+history_row(const struct mig_revfmt *fmt, const char *id)
+{
+	size_t i;
+
+	for (i = 0; fmt && i < fmt->nhist; i++)
+		if (strcmp(fmt->hist[i].id, id) == 0)
+			return &fmt->hist[i];
+	return NULL;
+}
+
+void
+mig_print_rev_verbose(FILE *f, const struct mig_graph *g, const struct mig_rev *r, const struct mig_revfmt *fmt)
+{
+	const struct mig_applied *h = history_row(fmt, r->id);
+	size_t i;
+
+	(void)g;
+	fprintf(f, "Rev: %s", r->id);
+	print_marks(f, r, fmt);
+	fputc('\n', f);
+	fputs(r->ndown > 1 ? "Merges: " : "Parent: ", f);
+	print_ids(f, r->down, r->ndown, "<base>");
+	fputc('\n', f);
+	if (r->nchildren > 1) {
+		fputs("Branches into: ", f);
+		for (i = 0; i < r->nchildren; i++)
+			fprintf(f, "%s%s", i ? ", " : "", r->children[i]->id);
+		fputc('\n', f);
+	}
+	if (r->ndepends) {
+		fputs("Depends on: ", f);
+		print_ids(f, r->depends, r->ndepends, "");
+		fputc('\n', f);
+	}
+	if (r->nlabels) {
+		fputs("Branch names: ", f);
+		print_ids(f, r->labels, r->nlabels, "");
+		fputc('\n', f);
+	}
+	if (!r->transactional)
+		fputs("Transactional: no\n", f);
+	fprintf(f, "Path: %s\n", r->up_path ? r->up_path : "(files missing; down SQL kept in the database)");
+	if (r->created)
+		fprintf(f, "Created: %s\n", r->created);
+	if (h) {
+		fprintf(f, "Applied: %s", h->applied_at ? h->applied_at : "?");
+		if (h->duration_ms >= 0)
+			fprintf(f, " in %.1f ms", h->duration_ms);
+		if (h->kind && strcmp(h->kind, "stamp") == 0)
+			fputs(" (stamped)", f);
+		fputc('\n', f);
+	}
+	fprintf(f, "\n    %s\n\n", r->message);
+}
+
+int
+mig_ctx_state(struct mig_ctx *ctx, bool need_db, struct mig_state *st)
+{
+	struct mig_db *db = NULL;
+	size_t i;
+	int rc;
+
+	memset(st, 0, sizeof(*st));
+	rc = mig_ctx_need_url(ctx);
+	if (rc == 0)
+		rc = mig_ctx_open_db(ctx, &db, false);
+	if (rc && !need_db) {
+		/* history and heads work from the files alone when no database is reachable. */
+		mig_error_clear();
+		rc = 0;
+	}
+	if (rc)
+		return rc;
+	st->have_db = db != NULL;
+	rc = mig_ctx_load_graph(ctx, db, &st->heads, &st->nheads, &st->hist, &st->nhist);
+	mig_db_close(db);
+	if (rc)
+		return rc;
+	st->current = mig_xcalloc(ctx->graph->nrevs + 1, sizeof(bool));
+	for (i = 0; i < st->nheads; i++) {
+		const struct mig_rev *r = mig_graph_find(ctx->graph, st->heads[i]);
+
+		if (r)
+			st->current[r->order] = true;
+	}
+	return 0;
+}
+
+void
+mig_state_release(struct mig_state *st)
+{
+	mig_db_heads_free(st->heads, st->nheads);
+	mig_applied_free(st->hist, st->nhist);
+	free(st->current);
+	memset(st, 0, sizeof(*st));
+}
