@@ -224,18 +224,30 @@ mig_ctx_migrate(struct mig_ctx *ctx, const struct mig_cmd *cmd, enum mig_directi
 		goto cleanup;
 	}
 
-	rc = mig_ctx_open_db(ctx, &db, dir == MIG_UP);
+	rc = mig_ctx_open_db(ctx, &db, false);
 	if (rc)
 		goto fail;
 	if (db == NULL) {
-		/* Downgrading a SQLite file that does not exist: there is nothing applied. */
+		/*
+		 * A SQLite file that does not exist yet is an empty database. It is created only once
+		 * the plan is known to have work to do, so a bad target leaves no file behind.
+		 */
 		rc = mig_ctx_load_graph(ctx, NULL, &heads, &nheads, &hist, &nhist);
 		if (rc == 0)
-			rc = mig_plan_downgrade(&plan, ctx->graph, NULL, 0, target);
+			rc = dir == MIG_UP ? mig_plan_upgrade(&plan, ctx->graph, NULL, 0, target) :
+			    mig_plan_downgrade(&plan, ctx->graph, NULL, 0, target);
 		if (rc)
 			goto fail;
-		mig_info(ctx, "Nothing to downgrade: the database is at base (no revision)");
-		goto cleanup;
+		if (plan.nsteps == 0) {
+			mig_info(ctx, "Nothing to %s: the database is at base (no revision)",
+			    dir == MIG_UP ? "upgrade" : "downgrade");
+			goto cleanup;
+		}
+		mig_plan_release(&plan);
+		memset(&plan, 0, sizeof(plan));
+		rc = mig_ctx_open_db(ctx, &db, true);
+		if (rc)
+			goto fail;
 	}
 	/* The lock comes before reading the version table, so the plan is computed under it. */
 	rc = mig_db_lock(db, ctx->cfg->lock_timeout_ms);

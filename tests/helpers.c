@@ -84,9 +84,13 @@ th_read(const char *path)
 const char *
 th_top(void)
 {
+	static char top[4096];
 	const char *t = getenv("MIG_TOP");
 
-	return t ? t : ".";
+	/* Absolute, because the binary is run from inside temporary directories. */
+	if (realpath(t ? t : ".", top) == NULL)
+		snprintf(top, sizeof(top), "%s", t ? t : ".");
+	return top;
 }
 
 static char *
