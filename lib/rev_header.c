@@ -1,0 +1,375 @@
+/*
+ * rev_header.c — the `-- mig:key value` header of revision files, revision ids and slugs.
+ *
+ * The header is the run of leading lines that start with `-- mig:`; blank lines and plain `--`
+ * comments may sit before or between them, so that a hand-written note above the header does not
+ * break a file. The first line that is none of these ends the header, and `-- mig:` lines after
+ * that (such as a `-- mig:destructive` marker above a DROP) belong to the SQL body. The parser is
+ * given untrusted bytes (and is fuzzed): it never reads past len and needs no terminating NUL.
+ */
+#include <string.h>
+
+#include "rev.h"
+#include "rev_internal.h"
+
+enum key {
+	KEY_REVISION = 1 << 0,
+	KEY_DOWN = 1 << 1,
+	KEY_MESSAGE = 1 << 2,
+	KEY_CREATED = 1 << 3,
+	KEY_LABELS = 1 << 4,
+	KEY_DEPENDS = 1 << 5,
+	KEY_TRANSACTIONAL = 1 << 6,
+	KEY_DESTRUCTIVE = 1 << 7,
+};
+
+#define KEY(s, k) { s, sizeof(s) - 1, k }
+static const struct {
+	const char *name;
+	size_t len;
+	enum key key;
+} keys[] = {
+	KEY("revision", KEY_REVISION),
+	KEY("down_revision", KEY_DOWN),
+	KEY("message", KEY_MESSAGE),
+	KEY("created", KEY_CREATED),
+	KEY("branch_labels", KEY_LABELS),
+	KEY("depends_on", KEY_DEPENDS),
+	KEY("transactional", KEY_TRANSACTIONAL),
+	KEY("destructive", KEY_DESTRUCTIVE),
+};
+#undef KEY
+
+/* Lists longer than this are checked for duplicates with a map, shorter ones by comparison. */
+#define IDS_LINEAR_MAX 16
+
+static bool is_space(char c);
+static bool is_alnum(char c);
+static bool is_id_char(char c);
+static size_t skip_space(const char *s, size_t i, size_t n);
+static int parse_line(struct mig_rev *out, struct mig_arena *arena, const char *line, size_t n,
+    const char *path, size_t lineno, unsigned *seen);
+static int parse_ids(const char ***out, size_t *nout, struct mig_arena *arena, const char *v,
+    size_t n, const char *path, size_t lineno, const char *key, bool labels);
+
+static bool
+is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
+}
+
+/* ASCII only, on purpose: ids and slugs must not depend on the user's locale. */
+static bool
+is_alnum(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static bool
+is_id_char(char c)
+{
+	return is_alnum(c) || c == '_' || c == '-';
+}
+
+static size_t
+skip_space(const char *s, size_t i, size_t n)
+{
+	while (i < n && is_space(s[i]))
+		i++;
+	return i;
+}
+
+bool
+mig_rev_id_valid(const char *id)
+{
+	size_t n;
+
+	if (id == NULL)
+		return false;
+	for (n = 0; id[n]; n++)
+		if (n >= MIG_REV_ID_MAX || !is_id_char(id[n]))
+			return false;
+	return n > 0;
+}
+
+size_t
+rev_bom_len(const char *text, size_t len)
+{
+	return len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+}
+
+enum rev_line
+rev_line_kind(const char *line, size_t n)
+{
+	size_t i = skip_space(line, 0, n);
+
+	if (i == n)
+		return REV_LINE_BLANK;
+	if (n - i < 2 || line[i] != '-' || line[i + 1] != '-')
+		return REV_LINE_OTHER;
+	/* "--mig:" and "--  mig:" are header lines too, so that a near miss is reported, not skipped. */
+	i = skip_space(line, i + 2, n);
+	if (n - i >= 4 && memcmp(line + i, "mig:", 4) == 0)
+		return REV_LINE_MIG;
+	return REV_LINE_COMMENT;
+}
+
+void
+rev_header_scan(struct rev_scan *s, const char *text, size_t len, bool eof)
+{
+	if (s->pos == 0)
+		s->pos = rev_bom_len(text, len);
+	while (!s->done && s->pos < len) {
+		const char *line = text + s->pos;
+		const char *nl = memchr(line, '\n', len - s->pos);
+		size_t n, next;
+		enum rev_line kind;
+
+		if (nl == NULL && !eof)
+			return; /* an incomplete line: wait for more bytes */
+		n = nl ? (size_t)(nl - line) : len - s->pos;
+		next = nl ? s->pos + n + 1 : len;
+		kind = rev_line_kind(line, n);
+		if (kind == REV_LINE_OTHER) {
+			s->done = true;
+			return;
+		}
+		if (kind == REV_LINE_MIG)
+			s->end = next;
+		s->pos = next;
+	}
+	if (eof)
+		s->done = true;
+}
+
+int
+mig_rev_parse_header(struct mig_rev *out, struct mig_arena *arena, const char *text, size_t len,
+    const char *path, size_t *header_end)
+{
+	unsigned seen = 0;
+	size_t pos, lineno = 0, end = 0;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	out->message = "";
+	out->transactional = true;
+	if (text == NULL)
+		len = 0;
+	pos = rev_bom_len(text, len);
+	while (pos < len) {
+		const char *line = text + pos;
+		const char *nl = memchr(line, '\n', len - pos);
+		size_t n = nl ? (size_t)(nl - line) : len - pos;
+		size_t next = nl ? pos + n + 1 : len;
+		enum rev_line kind = rev_line_kind(line, n);
+
+		lineno++;
+		if (kind == REV_LINE_OTHER)
+			break;
+		if (kind == REV_LINE_MIG) {
+			if ((rc = parse_line(out, arena, line, n, path, lineno, &seen)) != 0)
+				return rc;
+			end = next;
+		}
+		pos = next;
+	}
+	if (!(seen & KEY_REVISION))
+		return mig_error_set(MIG_EPARSE, "%s: missing '-- mig:revision' header", path);
+	if (header_end)
+		*header_end = end;
+	return 0;
+}
+
+/* One `-- mig:key value` line (n bytes, without its newline). */
+static int
+parse_line(struct mig_rev *out, struct mig_arena *arena, const char *line, size_t n,
+    const char *path, size_t lineno, unsigned *seen)
+{
+	size_t i, k0, k1, v0;
+	enum key key = 0;
+	const char *v;
+	size_t vn, j;
+
+	if (memchr(line, '\0', n) != NULL)
+		return mig_error_set(MIG_EPARSE, "%s:%zu: malformed header line", path, lineno);
+	while (n > 0 && is_space(line[n - 1]))
+		n--;
+	i = skip_space(line, 0, n) + 2; /* past "--", which rev_line_kind() found */
+	i = skip_space(line, i, n) + 4; /* past "mig:" */
+	for (k0 = k1 = i; k1 < n && (is_alnum(line[k1]) || line[k1] == '_'); k1++)
+		;
+	if (k1 == k0 || (k1 < n && !is_space(line[k1])))
+		return mig_error_set(MIG_EPARSE, "%s:%zu: malformed header line", path, lineno);
+	for (j = 0; j < sizeof(keys) / sizeof(keys[0]); j++) {
+		if (keys[j].len == k1 - k0 && memcmp(keys[j].name, line + k0, k1 - k0) == 0) {
+			key = keys[j].key;
+			break;
+		}
+	}
+	if (key == 0)
+		return mig_error_set(MIG_EPARSE, "%s:%zu: unknown header key '%.*s'", path, lineno,
+		    (int)(k1 - k0), line + k0);
+	/* A repeated marker is harmless; a repeated value is a conflict we cannot settle. */
+	if ((*seen & key) && key != KEY_DESTRUCTIVE)
+		return mig_error_set(MIG_EPARSE, "%s:%zu: duplicate header key '%.*s'", path, lineno,
+		    (int)(k1 - k0), line + k0);
+	*seen |= key;
+	v0 = skip_space(line, k1, n);
+	v = line + v0;
+	vn = n - v0;
+
+	switch (key) {
+	case KEY_REVISION:
+		if (vn == 0)
+			return mig_error_set(MIG_EPARSE, "%s:%zu: missing value for header key 'revision'",
+			    path, lineno);
+		for (j = 0; j < vn; j++)
+			if (!is_id_char(v[j]))
+				break;
+		if (j < vn || vn > MIG_REV_ID_MAX)
+			return mig_error_set(MIG_EPARSE, "%s:%zu: invalid revision id '%.*s'", path, lineno,
+			    (int)vn, v);
+		out->id = mig_arena_strndup(arena, v, vn);
+		return 0;
+	case KEY_DOWN:
+		return parse_ids(&out->down, &out->ndown, arena, v, vn, path, lineno, "down_revision",
+		    false);
+	case KEY_DEPENDS:
+		return parse_ids(&out->depends, &out->ndepends, arena, v, vn, path, lineno, "depends_on",
+		    false);
+	case KEY_LABELS:
+		return parse_ids(&out->labels, &out->nlabels, arena, v, vn, path, lineno, "branch_labels",
+		    true);
+	case KEY_MESSAGE:
+		out->message = mig_arena_strndup(arena, v, vn);
+		return 0;
+	case KEY_CREATED:
+		out->created = vn ? mig_arena_strndup(arena, v, vn) : NULL;
+		return 0;
+	case KEY_TRANSACTIONAL:
+		if (vn == 4 && memcmp(v, "true", 4) == 0)
+			out->transactional = true;
+		else if (vn == 5 && memcmp(v, "false", 5) == 0)
+			out->transactional = false;
+		else
+			return mig_error_set(MIG_EPARSE,
+			    "%s:%zu: invalid value '%.*s' for 'transactional' (expected true or false)", path,
+			    lineno, (int)vn, v);
+		return 0;
+	case KEY_DESTRUCTIVE:
+		/* A marker for humans and for `mig upgrade` warnings; the struct has no field for it. */
+		return 0;
+	}
+	return 0;
+}
+
+/*
+ * A space-separated list of ids (commas are tolerated as separators too, as Alembic users write
+ * tuples). Labels follow the id grammar and may not be a word that resolution reserves.
+ */
+static int
+parse_ids(const char ***out, size_t *nout, struct mig_arena *arena, const char *v, size_t n,
+    const char *path, size_t lineno, const char *key, bool labels)
+{
+	size_t i, count = 0, k;
+	const char **ids;
+	struct mig_map seen;
+	bool dup;
+	int rc = 0;
+
+	for (i = 0; i < n;) {
+		while (i < n && (is_space(v[i]) || v[i] == ','))
+			i++;
+		if (i == n)
+			break;
+		count++;
+		while (i < n && !is_space(v[i]) && v[i] != ',')
+			i++;
+	}
+	*out = NULL;
+	*nout = 0;
+	if (count == 0)
+		return 0;
+	ids = mig_arena_alloc(arena, count * sizeof(*ids));
+	/* A map for long lists, so that a hostile line of many ids stays linear. */
+	mig_map_init(&seen);
+	for (i = 0; i < n;) {
+		size_t start, len;
+		bool ok = true;
+
+		while (i < n && (is_space(v[i]) || v[i] == ','))
+			i++;
+		if (i == n)
+			break;
+		start = i;
+		while (i < n && !is_space(v[i]) && v[i] != ',')
+			i++;
+		len = i - start;
+		for (k = start; k < i; k++)
+			ok = ok && is_id_char(v[k]);
+		ok = ok && len <= MIG_REV_ID_MAX;
+		if (labels && ok)
+			ok = !((len == 4 && memcmp(v + start, "head", 4) == 0) ||
+			    (len == 5 && memcmp(v + start, "heads", 5) == 0) ||
+			    (len == 4 && memcmp(v + start, "base", 4) == 0));
+		if (!ok) {
+			rc = mig_error_set(MIG_EPARSE, "%s:%zu: invalid %s '%.*s'", path, lineno,
+			    labels ? "branch label" : "revision id", (int)len, v + start);
+			goto cleanup;
+		}
+		ids[*nout] = mig_arena_strndup(arena, v + start, len);
+		dup = false;
+		if (count <= IDS_LINEAR_MAX) {
+			for (k = 0; !dup && k < *nout; k++)
+				dup = strcmp(ids[k], ids[*nout]) == 0;
+		} else {
+			dup = mig_map_put(&seen, ids[*nout], (void *)ids[*nout]) != NULL;
+		}
+		if (dup) {
+			rc = mig_error_set(MIG_EPARSE, "%s:%zu: '%.*s' appears twice in %s", path, lineno,
+			    (int)len, v + start, key);
+			goto cleanup;
+		}
+		(*nout)++;
+	}
+	*out = ids;
+cleanup:
+	mig_map_release(&seen);
+	if (rc != 0)
+		*nout = 0;
+	return rc;
+}
+
+char *
+mig_rev_slug(const char *message)
+{
+	char *s;
+	size_t i, n = message ? strlen(message) : 0;
+
+	if (n == 0)
+		return mig_xstrdup("revision");
+	if (n > 40)
+		n = 40;
+	s = mig_xmalloc(n + 1);
+	for (i = 0; i < n; i++) {
+		char c = message[i];
+
+		if (c >= 'A' && c <= 'Z')
+			s[i] = (char)(c - 'A' + 'a');
+		else
+			s[i] = is_alnum(c) ? c : '_';
+	}
+	s[n] = '\0';
+	return s;
+}
+
+const char *
+mig_rev_body(const char *text, size_t len)
+{
+	struct rev_scan s = { 0, 0, false };
+
+	if (text == NULL)
+		return text;
+	rev_header_scan(&s, text, len, true);
+	return text + (s.end ? s.end : rev_bom_len(text, len));
+}
