@@ -1,0 +1,52 @@
+/*
+ * introspect.h — reading a live database's schema into the dialect-neutral model (schema.h).
+ *
+ * mig_sqlite_introspect() works on a raw sqlite3 handle, so it serves both the driver's connection
+ * and the in-memory scratch database the manifest is rendered into: both sides of a diff come from
+ * this same code. The result is a new struct mig_schema owned by the caller (mig_schema_free()).
+ *
+ * What is read (SQLite): tables in name order with their columns (declared type as stored,
+ * NOT NULL, default expression text, AUTOINCREMENT), primary key in key order and its constraint
+ * name, CREATE INDEX indexes (expression terms and partial predicates included), UNIQUE constraints
+ * (named when declared with CONSTRAINT), foreign keys (constraint name, actions, DEFERRABLE),
+ * CHECK constraints, and views and triggers verbatim as extras in creation order. Never read:
+ * SQLite's own sqlite_* tables, and the version table and its history table.
+ */
+#ifndef MIG_INTROSPECT_H
+#define MIG_INTROSPECT_H
+
+#include "db.h"
+#include "schema.h"
+#include "util.h"
+
+/* Repeating sqlite3.h's typedef is valid C11 and keeps sqlite3.h out of this header. */
+typedef struct sqlite3 sqlite3;
+
+/*
+ * Reads the main schema of db. skip_prefix is the version table's name (e.g. "mig_version"): the
+ * tables named so or so followed by "_history" are left out (compared as SQLite compares names);
+ * NULL leaves out nothing but sqlite_* tables. Returns 0, MIG_EDB with SQLite's message and the
+ * query when a catalog query fails, or MIG_EPARSE when a stored CREATE statement cannot be read.
+ */
+int mig_sqlite_introspect(struct mig_schema **out, sqlite3 *db, const char *skip_prefix);
+
+/*
+ * The driver-level entry point, for cmd/: introspects an open struct mig_db, leaving out its
+ * version table (and history). The SQLite driver hands out its connection through
+ * mig_db_sqlite_handle() (declared again here exactly as in db_driver.h); inline so that this
+ * header does not tie libmig's link to the driver.
+ */
+struct sqlite3 *mig_db_sqlite_handle(const struct mig_db *db);
+
+static inline int
+mig_db_introspect(struct mig_schema **out, struct mig_db *db, const char *version_table)
+{
+	sqlite3 *h;
+
+	*out = NULL;
+	if (mig_db_dialect(db) != MIG_SQLITE || (h = mig_db_sqlite_handle(db)) == NULL)
+		return mig_error_set(MIG_EUSAGE, "introspection is not available for this database yet");
+	return mig_sqlite_introspect(out, h, version_table);
+}
+
+#endif
