@@ -1,0 +1,42 @@
+CREATE TABLE IF NOT EXISTS "mig_version" (version_num VARCHAR(64) NOT NULL, CONSTRAINT "mig_version_pkc" PRIMARY KEY (version_num));
+CREATE TABLE IF NOT EXISTS "mig_version_history" (
+    revision VARCHAR(64) NOT NULL,
+    down_revisions TEXT NOT NULL,
+    message TEXT NOT NULL,
+    up_sha256 VARCHAR(64) NOT NULL,
+    down_sha256 VARCHAR(64) NOT NULL,
+    down_sql TEXT,
+    applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+    duration_ms DOUBLE PRECISION,
+    mig_version VARCHAR(32) NOT NULL,
+    kind VARCHAR(16) NOT NULL,
+    applied_seq INTEGER NOT NULL,
+    CONSTRAINT "mig_version_history_pkc" PRIMARY KEY (revision)
+);
+-- upgrade base -> e517276bb1c2
+INSERT INTO "mig_version" (version_num) VALUES ('e517276bb1c2');
+INSERT INTO "mig_version_history" (revision, down_revisions, message, up_sha256, down_sha256, down_sql, duration_ms, mig_version, kind, applied_seq) VALUES ('e517276bb1c2', '', 'users table', 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', 'bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb', 'DROP TABLE "user";
+', 12.500, '9.9.9', 'upgrade', (SELECT COALESCE(MAX(applied_seq), 0) + 1 FROM "mig_version_history"));
+-- upgrade e517276bb1c2 -> 780739b227a7
+UPDATE "mig_version" SET version_num = '780739b227a7' WHERE version_num = 'e517276bb1c2';
+INSERT INTO "mig_version_history" (revision, down_revisions, message, up_sha256, down_sha256, down_sql, duration_ms, mig_version, kind, applied_seq) VALUES ('780739b227a7', 'e517276bb1c2', 'posts table', 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', 'bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb', '-- it''s gone
+DROP TABLE post; -- path C:\tmp
+', NULL, '9.9.9', 'upgrade', (SELECT COALESCE(MAX(applied_seq), 0) + 1 FROM "mig_version_history"));
+-- merge
+DELETE FROM "mig_version" WHERE version_num = '1111aaaa2222';
+DELETE FROM "mig_version" WHERE version_num = '3333bbbb4444';
+INSERT INTO "mig_version" (version_num) VALUES ('5555cccc6666');
+INSERT INTO "mig_version_history" (revision, down_revisions, message, up_sha256, down_sha256, down_sql, duration_ms, mig_version, kind, applied_seq) VALUES ('5555cccc6666', '1111aaaa2222 3333bbbb4444', 'merge', 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', 'bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb', '', 0.000, '9.9.9', 'upgrade', (SELECT COALESCE(MAX(applied_seq), 0) + 1 FROM "mig_version_history"));
+-- downgrade 780739b227a7 -> e517276bb1c2
+UPDATE "mig_version" SET version_num = 'e517276bb1c2' WHERE version_num = '780739b227a7';
+DELETE FROM "mig_version_history" WHERE revision = '780739b227a7';
+-- downgrade e517276bb1c2 -> base
+DELETE FROM "mig_version" WHERE version_num = 'e517276bb1c2';
+DELETE FROM "mig_version_history" WHERE revision = 'e517276bb1c2';
+-- stamp
+DELETE FROM "mig_version";
+INSERT INTO "mig_version" (version_num) VALUES ('1111aaaa2222');
+INSERT INTO "mig_version" (version_num) VALUES ('3333bbbb4444');
+INSERT INTO "mig_version_history" (revision, down_revisions, message, up_sha256, down_sha256, down_sql, duration_ms, mig_version, kind, applied_seq) VALUES ('e517276bb1c2', '', 'users table', 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', 'bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb', 'DROP TABLE "user";
+', NULL, '9.9.9', 'stamp', (SELECT COALESCE(MAX(applied_seq), 0) + 1 FROM "mig_version_history"));
+DELETE FROM "mig_version_history" WHERE revision = '780739b227a7';
