@@ -8,8 +8,11 @@
  * ignored. An empty value (or ~ / null) leaves the default in place.
  */
 #include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <yaml.h>
 

@@ -15,10 +15,13 @@
 #include "util.h"
 
 static char *tmp;
+static char *top; /* the repository, absolute: the tests run inside tmp */
 
 static void
 enter_tmp(void)
 {
+	top = realpath(th_top(), NULL);
+	cr_assert(top != NULL);
 	tmp = th_tmpdir();
 	cr_assert(eq(int, chdir(tmp), 0));
 }
@@ -28,6 +31,7 @@ leave_tmp(void)
 {
 	th_rmtree(tmp);
 	free(tmp);
+	free(top);
 }
 
 /* Writes migrations/mig.yaml in the temporary directory and loads it, expecting failure code. */
@@ -87,7 +91,7 @@ Test(config, directory_without_file_gives_defaults)
 
 Test(config, reads_every_key)
 {
-	char *src = mig_path_join(th_top(), "tests/fixtures/config_full/mig.yaml");
+	char *src = mig_path_join(top, "tests/fixtures/config_full/mig.yaml");
 	char *text = th_read(src);
 	struct mig_config *c;
 
@@ -329,4 +333,20 @@ Test(config, dot_directory_reads_its_own_file)
 	cr_assert(eq(str, c->manifest, "../models.yaml"));
 	cr_assert(eq(str, c->version_table, "versions"));
 	mig_config_free(c);
+}
+
+/* The mig.yaml that `mig init` writes must load, and say what its comments promise. */
+Test(config, init_template_loads)
+{
+	char *src = mig_path_join(top, "migrations-template/mig.yaml");
+	char *text = th_read(src);
+	struct mig_config *c;
+
+	cr_assert(text != NULL, "%s missing", src);
+	c = load_ok(text);
+	cr_assert(eq(str, c->version_table, "mig_version"));
+	cr_assert(eq(str, c->manifest, "models.yaml"));
+	mig_config_free(c);
+	free(text);
+	free(src);
 }
