@@ -123,6 +123,8 @@ int mig_ctx_write_revision(struct mig_ctx *ctx, const struct mig_rev_new *spec);
  * difference. Prints one "Detected ..." line per change; *up / *down are NULL when nothing changed.
  */
 int mig_autogenerate(struct mig_ctx *ctx, char **up, char **down);
+/* The same comparison without rendering, for `check`: *changes operations were printed. */
+int mig_autogen_check(struct mig_ctx *ctx, size_t *changes);
 
 /* Splits a comma- or space-separated option value into the list (strings borrowed from a copy kept in *store). */
 size_t mig_split_list(const char *value, char **store, const char ***items);

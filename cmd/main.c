@@ -18,6 +18,7 @@
 const struct mig_cmd *const mig_commands[] = {
 	&cmd_init,
 	&cmd_revision,
+	&cmd_migrate,
 	&cmd_upgrade,
 	&cmd_downgrade,
 	&cmd_history,
@@ -27,6 +28,8 @@ const struct mig_cmd *const mig_commands[] = {
 	&cmd_show,
 	&cmd_stamp,
 	&cmd_merge,
+	&cmd_check,
+	&cmd_inspect,
 	&cmd_help,
 	NULL,
 };

@@ -111,6 +111,19 @@ mig_revision_run(struct mig_ctx *ctx, const struct mig_cmd *cmd, bool autogenera
 		return mig_usage_error(cmd, "a message is required (-m MESSAGE)");
 	if (ctx->args.npos)
 		return mig_usage_error(cmd, "unexpected argument '%s'", ctx->args.pos[0]);
+	/*
+	 * Autogenerate first: it reloads ctx->graph with the database's ghosts, and every revision
+	 * pointer below must come from the graph that stays.
+	 */
+	if (autogenerate && !mig_args_has(&ctx->args, OPT_EMPTY)) {
+		rc = mig_autogenerate(ctx, &up_body, &down_body);
+		if (rc)
+			goto cleanup;
+		if (up_body == NULL) {
+			mig_info(ctx, "No changes in schema detected.");
+			goto cleanup;
+		}
+	}
 	memset(&spec, 0, sizeof(spec));
 	spec.message = msg;
 	spec.id = mig_args_get(&ctx->args, OPT_REV_ID);
@@ -144,15 +157,6 @@ mig_revision_run(struct mig_ctx *ctx, const struct mig_cmd *cmd, bool autogenera
 		deps[i] = r->id;
 	}
 	spec.depends = deps;
-	if (autogenerate && !mig_args_has(&ctx->args, OPT_EMPTY)) {
-		rc = mig_autogenerate(ctx, &up_body, &down_body);
-		if (rc)
-			goto cleanup;
-		if (up_body == NULL) {
-			mig_info(ctx, "No changes in schema detected.");
-			goto cleanup;
-		}
-	}
 	spec.up_body = up_body;
 	spec.down_body = down_body;
 	rc = mig_ctx_write_revision(ctx, &spec);

@@ -1,0 +1,40 @@
+/*
+ * autogen.h — comparing the manifest with a live database: the pipeline behind `migrate`,
+ * `check` and `revision --autogenerate`.
+ *
+ * Like is compared with like: the manifest is rendered as DDL into a scratch database of the same
+ * engine (an in-memory SQLite database; on PostgreSQL a temporary schema inside a transaction that
+ * is rolled back) and introspected by the same code that reads the live database. The differ then
+ * sees two catalogs, and the catalog's own spellings (VARCHAR(64), defaults in parentheses) never
+ * show up as false changes. The manifest as loaded is kept for what the catalog cannot hold
+ * (renamed_from hints).
+ */
+#ifndef MIG_AUTOGEN_H
+#define MIG_AUTOGEN_H
+
+#include "cfg.h"
+#include "db.h"
+#include "schema.h"
+
+struct mig_autogen {
+	struct mig_schema *manifest; /* as loaded: portable types, hints */
+	struct mig_schema *live;     /* the database (empty when there is none yet) */
+	struct mig_schema *wanted;   /* the manifest as the database would store it */
+	struct mig_diff diff;        /* live -> wanted */
+};
+
+/*
+ * Loads cfg->manifest, introspects db (NULL: an empty database of that dialect) and diffs.
+ * Manifest errors are MIG_EPARSE with file:line:column.
+ */
+int mig_autogen_compare(struct mig_autogen *out, struct mig_db *db, enum mig_dialect d,
+    const struct mig_config *cfg);
+/* The up and down scripts for the difference. */
+int mig_autogen_render(const struct mig_autogen *a, enum mig_dialect d, struct mig_buf *up,
+    struct mig_buf *down);
+void mig_autogen_release(struct mig_autogen *a);
+
+/* Renders schema s (portable types) into a fresh in-memory SQLite database and introspects it. */
+int mig_sqlite_scratch(struct mig_schema **out, const struct mig_schema *s);
+
+#endif
