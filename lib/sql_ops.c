@@ -293,6 +293,7 @@ static int
 create_table_op(struct mig_render *r, size_t i)
 {
 	const struct mig_table *t = r->ops[i].table_new;
+	struct mig_op ix;
 	size_t k, j;
 	int rc;
 
@@ -325,8 +326,16 @@ create_table_op(struct mig_render *r, size_t i)
 			separate = r->ops[j].kind == MIG_OP_ADD_INDEX && r->ops[j].idx_new != NULL &&
 			    same_table(r->ops[j].table_new, t) &&
 			    strcmp(r->ops[j].idx_new->name, t->indexes[k]->name) == 0;
-		if (!separate)
-			mig_sql_create_index(r->out, r->d, t, t->indexes[k]);
+		if (separate)
+			continue;
+		/* Described like an operation of its own, as Alembic lists a new table's indexes. */
+		memset(&ix, 0, sizeof(ix));
+		ix.kind = MIG_OP_ADD_INDEX;
+		ix.table_new = t;
+		ix.idx_new = t->indexes[k];
+		mig_buf_putc(r->out, '\n');
+		mig_render_comment(r, &ix);
+		mig_sql_create_index(r->out, r->d, t, t->indexes[k]);
 	}
 	return 0;
 }
