@@ -15,13 +15,6 @@
 #include "db_driver.h"
 #include "sql.h"
 
-/*
- * A weak reference: libmig must link (and SQLite work) whether or not lib/db_pg.c is present
- * yet. Because libmig is a static archive, a weak reference alone does not pull db_pg.o out of
- * it: once lib/db_pg.c exists, delete this pragma so that the reference becomes a strong one.
- */
-#pragma weak mig_db_pg_ops
-
 struct rows {
 	char ***vals;   /* one malloc'd array of ncols malloc'd strings (or NULL) per row */
 	size_t n, cap, ncols;
@@ -42,7 +35,7 @@ driver_for(enum mig_dialect d)
 	case MIG_SQLITE:
 		return &mig_db_sqlite_ops;
 	case MIG_POSTGRES:
-		return &mig_db_pg_ops; /* NULL while the PostgreSQL driver is not linked in */
+		return &mig_db_pg_ops;
 	}
 	return NULL;
 }
