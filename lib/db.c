@@ -49,8 +49,7 @@ mig_db_open(struct mig_db **out, const struct mig_url *url, bool create)
 
 	*out = NULL;
 	if (ops == NULL)
-		return mig_error_set(MIG_EDB, "cannot open '%s': this mig was built without support for it",
-		    url->display);
+		return mig_error_set(MIG_EUSAGE, "cannot open '%s': unknown kind of database", url->display);
 	db = mig_xcalloc(1, sizeof(*db));
 	db->ops = ops;
 	db->display = mig_xstrdup(url->dialect == MIG_SQLITE ? url->path : url->display);

@@ -6,8 +6,7 @@
  * the driver's query and table_exists. A driver (db_sqlite.c, db_pg.c) therefore implements only
  * the operations below, and the version-table logic cannot drift between dialects.
  *
- * Adding the PostgreSQL driver: define `const struct mig_db_ops mig_db_pg_ops` in lib/db_pg.c.
- * db.c refers to it weakly (see there) so that libmig links before that file exists.
+ * A new driver defines its `const struct mig_db_ops` and gets one case in db.c's driver_for().
  */
 #ifndef MIG_DB_DRIVER_H
 #define MIG_DB_DRIVER_H
