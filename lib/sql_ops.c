@@ -146,9 +146,13 @@ render_script(struct mig_buf *out, enum mig_dialect d, const struct mig_op *ops,
 				goto cleanup;
 		}
 	}
-	if (r.fk_off)
-		mig_buf_puts(out, MIG_SQL_FK_OFF_MARKER "\n\n");
 	mig_buf_put(out, body.ptr, body.len);
+	/*
+	 * Last, not first: a `-- mig:` line before the first statement would be read as part of the
+	 * revision file's header (rev_header.c), which does not know this key.
+	 */
+	if (r.fk_off)
+		mig_buf_puts(out, "\n" MIG_SQL_FK_OFF_MARKER "\n");
 cleanup:
 	free(r.absorbed);
 	free(r.rebuild_after);

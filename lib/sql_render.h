@@ -41,10 +41,12 @@
  *
  * Foreign keys during a rebuild. DROP TABLE on a referenced table with foreign_keys on would
  * delete (or cascade into) the referencing rows, and SQLite ignores PRAGMA foreign_keys inside a
- * transaction. So a script that rebuilds starts with the marker line MIG_SQL_FK_OFF_MARKER: the
+ * transaction. So a script that rebuilds carries the marker line MIG_SQL_FK_OFF_MARKER: the
  * executor (run.c) switches foreign keys off before its transaction, runs PRAGMA
  * foreign_key_check before committing (failing the run if it reports rows) and switches them back
- * on. No cascade fires and every row is kept.
+ * on. No cascade fires and every row is kept. The marker is the script's last line rather than
+ * its first: in a revision file, `-- mig:` lines before the first statement belong to the header
+ * (rev_header.c), whose parser refuses keys it does not know; run.c finds it anywhere in the body.
  *
  * Types. The CREATE functions take portable_types: true renders each column type through
  * mig_type_render() (manifest types such as "string(64)" or "enum(genderenum)"; on SQLite an enum
@@ -65,7 +67,7 @@
 #include "schema.h"
 #include "util.h"
 
-/* The first line of a script that rebuilds a SQLite table (see above). */
+/* The last line of a script that rebuilds a SQLite table (see above). */
 #define MIG_SQL_FK_OFF_MARKER "-- mig:foreign_keys off"
 /* Marks the operation below it as one that loses data. */
 #define MIG_SQL_DESTRUCTIVE_MARKER "-- mig:destructive"

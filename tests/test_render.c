@@ -23,6 +23,7 @@
 
 #include "helpers.h"
 #include "man.h"
+#include "rev.h"
 #include "schema.h"
 #include "sql_render.h"
 
@@ -431,7 +432,7 @@ db_queryf(sqlite3 *db, const char *fmt, ...)
 static char *
 apply(sqlite3 *db, const char *script)
 {
-	bool fk_off = strncmp(script, MIG_SQL_FK_OFF_MARKER "\n", strlen(MIG_SQL_FK_OFF_MARKER) + 1) == 0;
+	bool fk_off = strstr(script, "\n" MIG_SQL_FK_OFF_MARKER "\n") != NULL;
 	char *err = NULL, *out = NULL, *violations;
 
 	if (fk_off)
@@ -1558,5 +1559,39 @@ Test(render_postgres, unnamed_constraint_cannot_be_dropped)
 	cr_assert_str_eq(mig_error_msg(), "cannot drop an unnamed unique constraint of table 'account'");
 	mig_buf_release(&up);
 	mig_buf_release(&down);
+	fixture_free(f);
+}
+
+/*
+ * In a revision file the script follows the header; the markers must neither break the header
+ * parser nor be swallowed by it, so that run.c finds the foreign-keys marker in the body.
+ */
+Test(render_sqlite, markers_survive_the_revision_file_header)
+{
+	struct fixture *f = fixture(0, V_NO_UQ_EMAIL);
+	struct mig_op *o = op(f, MIG_OP_DROP_UNIQUE, "account", "account");
+	struct mig_arena arena;
+	struct mig_rev rev;
+	struct scripts s;
+	char *file;
+	const char *body;
+	int i;
+
+	o->uq_old = unique_of(o->table_old, "uq_account_email");
+	o->destructive = true;
+	s = render(f, 0);
+	mig_arena_init(&arena);
+	for (i = 0; i < 2; i++) {
+		file = mig_xasprintf("-- mig:revision 0123456789ab\n-- mig:message m\n\n-- note\n\n%s",
+		    i ? s.down : s.up);
+		cr_assert(eq(int, mig_rev_parse_header(&rev, &arena, file, strlen(file), "f.sql", NULL), 0),
+		    "%s", mig_error_msg());
+		body = mig_rev_body(file, strlen(file));
+		cr_assert(strstr(body, "\n" MIG_SQL_FK_OFF_MARKER "\n") != NULL, "%s", body);
+		free(file);
+	}
+	mig_arena_release(&arena);
+	free(s.up);
+	free(s.down);
 	fixture_free(f);
 }

@@ -1,6 +1,4 @@
 -- up
--- mig:foreign_keys off
-
 -- Detected added check constraint 'ck_account_name_len' on table 'account'
 -- SQLite cannot make these changes with ALTER TABLE: 'account' is rebuilt, keeping every row
 CREATE TABLE "_mig_new_account" (
@@ -21,9 +19,9 @@ PRAGMA legacy_alter_table = ON;
 ALTER TABLE "_mig_new_account" RENAME TO "account";
 PRAGMA legacy_alter_table = OFF;
 CREATE INDEX "ix_account_name" ON "account" ("name");
--- down
--- mig:foreign_keys off
 
+-- mig:foreign_keys off
+-- down
 -- Detected removed check constraint 'ck_account_name_len' on table 'account'
 -- SQLite cannot make these changes with ALTER TABLE: 'account' is rebuilt, keeping every row
 CREATE TABLE "_mig_new_account" (
@@ -43,3 +41,5 @@ PRAGMA legacy_alter_table = ON;
 ALTER TABLE "_mig_new_account" RENAME TO "account";
 PRAGMA legacy_alter_table = OFF;
 CREATE INDEX "ix_account_name" ON "account" ("name");
+
+-- mig:foreign_keys off

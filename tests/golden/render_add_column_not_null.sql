@@ -1,5 +1,3 @@
--- mig:foreign_keys off
-
 -- Detected added column 'account.code'
 -- SQLite cannot make these changes with ALTER TABLE: 'account' is rebuilt, keeping every row
 -- new column 'code' is NOT NULL without a default: the copy fails if 'account' has rows
@@ -22,3 +20,5 @@ PRAGMA legacy_alter_table = ON;
 ALTER TABLE "_mig_new_account" RENAME TO "account";
 PRAGMA legacy_alter_table = OFF;
 CREATE INDEX "ix_account_name" ON "account" ("name");
+
+-- mig:foreign_keys off

@@ -1,6 +1,4 @@
 -- up
--- mig:foreign_keys off
-
 -- Detected server default changed on 'account.bio'
 -- SQLite cannot make these changes with ALTER TABLE: 'account' is rebuilt, keeping every row
 CREATE TABLE "_mig_new_account" (
@@ -21,9 +19,9 @@ PRAGMA legacy_alter_table = ON;
 ALTER TABLE "_mig_new_account" RENAME TO "account";
 PRAGMA legacy_alter_table = OFF;
 CREATE INDEX "ix_account_name" ON "account" ("name");
--- down
--- mig:foreign_keys off
 
+-- mig:foreign_keys off
+-- down
 -- Detected server default changed on 'account.bio'
 -- SQLite cannot make these changes with ALTER TABLE: 'account' is rebuilt, keeping every row
 CREATE TABLE "_mig_new_account" (
@@ -44,3 +42,5 @@ PRAGMA legacy_alter_table = ON;
 ALTER TABLE "_mig_new_account" RENAME TO "account";
 PRAGMA legacy_alter_table = OFF;
 CREATE INDEX "ix_account_name" ON "account" ("name");
+
+-- mig:foreign_keys off

@@ -1,6 +1,4 @@
 -- up
--- mig:foreign_keys off
-
 -- Detected primary key changed on table 'membership' from '['account_id']' to '['account_id', 'team_id']'
 -- SQLite cannot make these changes with ALTER TABLE: 'membership' is rebuilt, keeping every row
 CREATE TABLE "_mig_new_membership" (
@@ -15,9 +13,9 @@ DROP TABLE "membership";
 PRAGMA legacy_alter_table = ON;
 ALTER TABLE "_mig_new_membership" RENAME TO "membership";
 PRAGMA legacy_alter_table = OFF;
--- down
--- mig:foreign_keys off
 
+-- mig:foreign_keys off
+-- down
 -- Detected primary key changed on table 'membership' from '['account_id', 'team_id']' to '['account_id']'
 -- SQLite cannot make these changes with ALTER TABLE: 'membership' is rebuilt, keeping every row
 CREATE TABLE "_mig_new_membership" (
@@ -32,3 +30,5 @@ DROP TABLE "membership";
 PRAGMA legacy_alter_table = ON;
 ALTER TABLE "_mig_new_membership" RENAME TO "membership";
 PRAGMA legacy_alter_table = OFF;
+
+-- mig:foreign_keys off

@@ -1,6 +1,4 @@
 -- up
--- mig:foreign_keys off
-
 -- Detected removed column 'account.bio'
 -- mig:destructive
 -- SQLite cannot make these changes with ALTER TABLE: 'account' is rebuilt, keeping every row
@@ -21,6 +19,8 @@ PRAGMA legacy_alter_table = ON;
 ALTER TABLE "_mig_new_account" RENAME TO "account";
 PRAGMA legacy_alter_table = OFF;
 CREATE INDEX "ix_account_name" ON "account" ("name");
+
+-- mig:foreign_keys off
 -- down
 -- Detected added column 'account.bio'
 ALTER TABLE "account" ADD COLUMN "bio" TEXT;

@@ -1,6 +1,4 @@
 -- up
--- mig:foreign_keys off
-
 -- Detected removed unique constraint 'uq_account_email' on '['email']'
 -- Detected removed column 'account.email'
 -- mig:destructive
@@ -21,9 +19,9 @@ PRAGMA legacy_alter_table = ON;
 ALTER TABLE "_mig_new_account" RENAME TO "account";
 PRAGMA legacy_alter_table = OFF;
 CREATE INDEX "ix_account_name" ON "account" ("name");
--- down
--- mig:foreign_keys off
 
+-- mig:foreign_keys off
+-- down
 -- Detected added column 'account.email'
 -- Detected added unique constraint 'uq_account_email' on '['email']'
 -- SQLite cannot make these changes with ALTER TABLE: 'account' is rebuilt, keeping every row
@@ -45,3 +43,5 @@ PRAGMA legacy_alter_table = ON;
 ALTER TABLE "_mig_new_account" RENAME TO "account";
 PRAGMA legacy_alter_table = OFF;
 CREATE INDEX "ix_account_name" ON "account" ("name");
+
+-- mig:foreign_keys off

@@ -1,6 +1,4 @@
 -- up
--- mig:foreign_keys off
-
 -- Detected type change from TEXT to VARCHAR(500) on 'account.bio'
 -- SQLite cannot make these changes with ALTER TABLE: 'account' is rebuilt, keeping every row
 CREATE TABLE "_mig_new_account" (
@@ -22,9 +20,9 @@ ALTER TABLE "_mig_new_account" RENAME TO "account";
 PRAGMA legacy_alter_table = OFF;
 CREATE INDEX "ix_account_name" ON "account" ("name");
 CREATE TRIGGER "trg_account_ai" AFTER INSERT ON "account" BEGIN INSERT INTO audit (msg) VALUES ('new ' || NEW.name); END;
--- down
--- mig:foreign_keys off
 
+-- mig:foreign_keys off
+-- down
 -- Detected type change from VARCHAR(500) to TEXT on 'account.bio'
 -- SQLite cannot make these changes with ALTER TABLE: 'account' is rebuilt, keeping every row
 CREATE TABLE "_mig_new_account" (
@@ -46,3 +44,5 @@ ALTER TABLE "_mig_new_account" RENAME TO "account";
 PRAGMA legacy_alter_table = OFF;
 CREATE INDEX "ix_account_name" ON "account" ("name");
 CREATE TRIGGER "trg_account_ai" AFTER INSERT ON "account" BEGIN INSERT INTO audit (msg) VALUES ('new ' || NEW.name); END;
+
+-- mig:foreign_keys off

@@ -1,6 +1,4 @@
 -- up
--- mig:foreign_keys off
-
 -- Detected renamed column 'account.name' to 'account.full_name'
 -- SQLite cannot make these changes with ALTER TABLE: 'account' is rebuilt, keeping every row
 CREATE TABLE "_mig_new_account" (
@@ -21,9 +19,9 @@ PRAGMA legacy_alter_table = ON;
 ALTER TABLE "_mig_new_account" RENAME TO "account";
 PRAGMA legacy_alter_table = OFF;
 CREATE INDEX "ix_account_name" ON "account" ("full_name");
--- down
--- mig:foreign_keys off
 
+-- mig:foreign_keys off
+-- down
 -- Detected renamed column 'account.full_name' to 'account.name'
 -- SQLite cannot make these changes with ALTER TABLE: 'account' is rebuilt, keeping every row
 CREATE TABLE "_mig_new_account" (
@@ -44,3 +42,5 @@ PRAGMA legacy_alter_table = ON;
 ALTER TABLE "_mig_new_account" RENAME TO "account";
 PRAGMA legacy_alter_table = OFF;
 CREATE INDEX "ix_account_name" ON "account" ("name");
+
+-- mig:foreign_keys off

@@ -1,6 +1,4 @@
 -- up
--- mig:foreign_keys off
-
 -- Detected renamed column 'account.name' to 'account.full_name'
 ALTER TABLE "account" RENAME COLUMN "name" TO "full_name";
 
@@ -30,9 +28,9 @@ ALTER TABLE "_mig_new_account" RENAME TO "account";
 PRAGMA legacy_alter_table = OFF;
 CREATE INDEX "ix_account_name" ON "account" ("full_name");
 CREATE INDEX "ix_account_email" ON "account" ("email");
--- down
--- mig:foreign_keys off
 
+-- mig:foreign_keys off
+-- down
 -- Detected renamed column 'account.full_name' to 'account.name'
 ALTER TABLE "account" RENAME COLUMN "full_name" TO "name";
 
@@ -60,3 +58,5 @@ PRAGMA legacy_alter_table = ON;
 ALTER TABLE "_mig_new_account" RENAME TO "account";
 PRAGMA legacy_alter_table = OFF;
 CREATE INDEX "ix_account_name" ON "account" ("name");
+
+-- mig:foreign_keys off
