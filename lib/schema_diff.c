@@ -231,8 +231,15 @@ mig_schema_diff(struct mig_diff *out, const struct mig_schema *from, const struc
 	pair_tables(&df);
 	diff_enums(&df);
 	order_by_dependency(&df, df.created, df.ncreated, false);
-	for (i = 0; i < df.ncreated; i++)
-		push_op(&df.creates, MIG_OP_CREATE_TABLE, NULL, df.created[i]);
+	for (i = 0; i < df.ncreated; i++) {
+		const struct mig_table *t = df.created[i];
+		size_t k;
+
+		push_op(&df.creates, MIG_OP_CREATE_TABLE, NULL, t);
+		/* Like Alembic, a new table's indexes are operations of their own, right after it. */
+		for (k = 0; k < t->nindexes; k++)
+			push_op(&df.creates, MIG_OP_ADD_INDEX, NULL, t)->idx_new = t->indexes[k];
+	}
 	/* Every column's new name first: a foreign key may reference another pair's columns. */
 	for (i = 0; i < df.npairs; i++)
 		pair_columns(&df, &df.pairs[i]);
@@ -241,9 +248,12 @@ mig_schema_diff(struct mig_diff *out, const struct mig_schema *from, const struc
 	/* Children before the tables they reference. */
 	order_by_dependency(&df, df.dropped, df.ndropped, true);
 	for (i = 0; i < df.ndropped; i++) {
-		struct mig_op *op = push_op(&df.drops, MIG_OP_DROP_TABLE, df.dropped[i], NULL);
+		const struct mig_table *t = df.dropped[i];
+		size_t k;
 
-		op->destructive = true;
+		for (k = 0; k < t->nindexes; k++)
+			push_op(&df.drops, MIG_OP_DROP_INDEX, t, NULL)->idx_old = t->indexes[k];
+		push_op(&df.drops, MIG_OP_DROP_TABLE, t, NULL)->destructive = true;
 	}
 
 	append(out, &df.enums_new);

@@ -224,6 +224,27 @@ Test(diff, added_and_removed_tables)
 	done(&r);
 }
 
+Test(diff, a_new_tables_indexes_are_listed_after_it_and_a_dropped_tables_before_it)
+{
+	struct case_result r;
+
+	run_with(&r, "CREATE TABLE old (a INT, b INT); CREATE INDEX ix_old_b ON old (b);",
+	    "CREATE TABLE user (id INTEGER PRIMARY KEY, username TEXT, email TEXT);"
+	    "CREATE UNIQUE INDEX ix_user_username ON user (username); CREATE UNIQUE INDEX ix_user_email ON user (email);",
+	    NULL);
+	cr_assert(eq(str, r.ops, "added table 'user'\n"
+	    "added index 'ix_user_email' on '['email']'\n"
+	    "added index 'ix_user_username' on '['username']'\n"
+	    "removed index 'ix_old_b' on '['b']'\n"
+	    "removed table 'old'"));
+	cr_assert(eq(ptr, (void *)r.d.ops[1].table_old, NULL));
+	cr_assert(eq(str, (char *)r.d.ops[1].table_new->name, "user"));
+	cr_assert(eq(ptr, (void *)r.d.ops[3].table_new, NULL));
+	cr_assert(not(r.d.ops[3].destructive), "the table's drop is the destructive one");
+	cr_assert(r.d.ops[4].destructive);
+	done(&r);
+}
+
 Test(diff, creates_referenced_tables_first)
 {
 	/* Introspection lists tables by name, so children come first here unless reordered. */
@@ -702,14 +723,16 @@ Test(diff, five_thousand_tables)
 	for (i = 0; i < d.nops; i++)
 		cr_assert(eq(int, d.ops[i].alter, MIG_ALTER_TYPE));
 	mig_diff_release(&d);
-	/* Created from nothing: 5,000 creates, each after the table it references. */
+	/* Created from nothing: 5,000 creates (and their indexes), each after the table it references. */
 	cr_assert(eq(int, mig_schema_diff(&d, empty, b, NULL), 0));
-	cr_assert(eq(sz, d.nops, 5000));
+	cr_assert(eq(sz, d.nops, 10000));
 	cr_assert(eq(str, (char *)d.ops[0].table_new->name, "t00000"));
-	cr_assert(eq(str, (char *)d.ops[4999].table_new->name, "t04999"));
+	cr_assert(eq(str, (char *)d.ops[9998].table_new->name, "t04999"));
 	mig_diff_release(&d);
 	cr_assert(eq(int, mig_schema_diff(&d, b, empty, NULL), 0));
-	cr_assert(eq(str, (char *)d.ops[0].table_old->name, "t04999"), "children dropped first");
+	cr_assert(eq(sz, d.nops, 10000));
+	cr_assert(eq(int, d.ops[1].kind, MIG_OP_DROP_TABLE));
+	cr_assert(eq(str, (char *)d.ops[1].table_old->name, "t04999"), "children dropped first");
 	mig_diff_release(&d);
 	mig_schema_free(a);
 	mig_schema_free(b);
