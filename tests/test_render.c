@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "helpers.h"
+#include "introspect.h"
 #include "man.h"
 #include "rev.h"
 #include "schema.h"
@@ -1594,4 +1595,209 @@ Test(render_sqlite, markers_survive_the_revision_file_header)
 	free(s.up);
 	free(s.down);
 	fixture_free(f);
+}
+
+/* ---- the whole pipeline: catalog -> differ -> renderer -> database -> catalog ---- */
+
+static struct mig_schema *
+introspect(sqlite3 *db)
+{
+	struct mig_schema *s = NULL;
+
+	cr_assert(eq(int, mig_sqlite_introspect(&s, db, NULL), 0), "%s", mig_error_msg());
+	return s;
+}
+
+/* The model as the database stores it: rendered into a scratch database and read back. */
+static struct mig_schema *
+scratch(const struct mig_schema *model, bool portable)
+{
+	struct mig_buf ddl = MIG_BUF_INIT;
+	sqlite3 *db = db_open();
+	struct mig_schema *s;
+
+	cr_assert(eq(int, mig_sql_create_schema(&ddl, MIG_SQLITE, model, portable), 0), "%s",
+	    mig_error_msg());
+	db_exec(db, ddl.ptr);
+	s = introspect(db);
+	sqlite3_close(db);
+	mig_buf_release(&ddl);
+	return s;
+}
+
+static void
+assert_no_diff(const struct mig_schema *a, const struct mig_schema *b, const char *when,
+    const char *script)
+{
+	struct mig_diff d;
+	struct mig_buf desc = MIG_BUF_INIT;
+	size_t i;
+
+	cr_assert(eq(int, mig_schema_diff(&d, a, b, NULL), 0), "%s", mig_error_msg());
+	for (i = 0; i < d.nops; i++) {
+		mig_op_describe(&desc, &d.ops[i]);
+		mig_buf_putc(&desc, '\n');
+	}
+	cr_assert(eq(sz, d.nops, 0), "%s the database still differs:\n%s--- script ---\n%s", when,
+	    desc.ptr, script);
+	mig_buf_release(&desc);
+	mig_diff_release(&d);
+}
+
+/*
+ * Starts a database at from_model with seed rows, diffs it with to_model (as migrate does),
+ * applies up and checks the database now matches to_model and `query` gives after_up; applies
+ * down and checks it matches its starting catalog again and `query_down` gives after_down.
+ * Returns the number of operations the differ found.
+ */
+static size_t
+pipeline(const struct mig_schema *from_model, const struct mig_schema *to_model, bool portable,
+    const char *seed_sql, const char *query, const char *after_up, const char *query_down,
+    const char *after_down)
+{
+	struct mig_buf ddl = MIG_BUF_INIT, up = MIG_BUF_INIT, down = MIG_BUF_INIT;
+	struct mig_schema *live, *wanted, *now;
+	sqlite3 *db = db_open();
+	struct mig_diff d;
+	size_t nops;
+	char *err, *got;
+
+	cr_assert(eq(int, mig_sql_create_schema(&ddl, MIG_SQLITE, from_model, portable), 0));
+	db_exec(db, ddl.ptr);
+	db_exec(db, "PRAGMA foreign_keys = ON;");
+	if (seed_sql)
+		db_exec(db, seed_sql);
+	live = introspect(db);
+	wanted = scratch(to_model, portable);
+	cr_assert(eq(int, mig_schema_diff(&d, live, wanted, to_model), 0), "%s", mig_error_msg());
+	nops = d.nops;
+	if (getenv("MIG_TEST_DEBUG")) {
+		struct mig_buf desc = MIG_BUF_INIT;
+		size_t i;
+
+		for (i = 0; i < d.nops; i++) {
+			mig_op_describe(&desc, &d.ops[i]);
+			mig_buf_putc(&desc, '\n');
+		}
+		fprintf(stderr, "%s", desc.ptr);
+		mig_buf_release(&desc);
+	}
+	cr_assert(eq(int, mig_sql_render_diff(&up, &down, MIG_SQLITE, &d, live, wanted), 0), "%s",
+	    mig_error_msg());
+	if (getenv("MIG_TEST_DEBUG"))
+		fprintf(stderr, "-- up\n%s-- down\n%s", up.ptr, down.ptr);
+
+	err = apply(db, up.ptr);
+	cr_assert(err == NULL, "up: %s\n%s", err, up.ptr);
+	now = introspect(db);
+	assert_no_diff(now, wanted, "after up", up.ptr);
+	mig_schema_free(now);
+	if (query) {
+		got = db_query(db, query);
+		cr_assert_str_eq(got, after_up, "after up\n--- script ---\n%s", up.ptr);
+		free(got);
+	}
+
+	err = apply(db, down.ptr);
+	cr_assert(err == NULL, "down: %s\n%s", err, down.ptr);
+	now = introspect(db);
+	assert_no_diff(now, live, "after down", down.ptr);
+	mig_schema_free(now);
+	if (query_down) {
+		got = db_query(db, query_down);
+		cr_assert_str_eq(got, after_down, "after down\n--- script ---\n%s", down.ptr);
+		free(got);
+	}
+	got = db_query(db, "PRAGMA foreign_key_check");
+	cr_assert_str_eq(got, "");
+	free(got);
+
+	mig_diff_release(&d);
+	mig_schema_free(live);
+	mig_schema_free(wanted);
+	mig_buf_release(&ddl);
+	mig_buf_release(&up);
+	mig_buf_release(&down);
+	sqlite3_close(db);
+	return nops;
+}
+
+/* Stories 1 and 2: the user table gains is_active (default true) and post arrives. */
+Test(render_pipeline, flask_user_then_posts_and_is_active)
+{
+	struct mig_schema *from = flask_schema(), *to = flask_schema();
+	struct mig_table *user;
+
+	/* from: the user table alone. */
+	from->ntables = 1;
+	user = mig_schema_find_table(to, "user");
+	col(to, user, "is_active", "boolean", false, "1");
+	cr_assert(eq(sz, pipeline(from, to, true,
+	    "INSERT INTO user (username, email) VALUES ('ann', 'ann@x'), ('bob', 'bob@x');",
+	    "SELECT id, username, email, password_hash, is_active FROM user ORDER BY id",
+	    "1|ann|ann@x|NULL|1\n2|bob|bob@x|NULL|1",
+	    "SELECT * FROM user ORDER BY id", "1|ann|ann@x|NULL\n2|bob|bob@x|NULL"), 4));
+	mig_schema_free(from);
+	mig_schema_free(to);
+}
+
+/* Story 3 from nothing, and back to nothing. */
+Test(render_pipeline, story3_from_empty_and_back)
+{
+	struct mig_schema *from = mig_schema_new(), *to = story3_schema();
+
+	cr_assert(pipeline(from, to, true, NULL,
+	    "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite%' ORDER BY 1",
+	    "comments\nposts\nprofiles\nusers",
+	    "SELECT count(*) FROM sqlite_schema WHERE name NOT LIKE 'sqlite%'", "0") >= 4);
+	mig_schema_free(from);
+	mig_schema_free(to);
+}
+
+/* An enum gains a label: on SQLite its CHECK changes, so profiles is rebuilt with its rows. */
+Test(render_pipeline, enum_label_added_rebuilds_with_rows)
+{
+	struct mig_schema *from = story3_schema(), *to = story3_schema();
+
+	mig_enum_add_label(to, to->enums[0], "OTHER");
+	pipeline(from, to, true,
+	    "INSERT INTO users (username, email, password) VALUES ('a', 'a@x', 'p'), ('b', 'b@x', 'p');"
+	    "INSERT INTO profiles (name, gender, interests, user_id) VALUES ('A', 'MALE', '[\"x\"]', 1),"
+	    " ('B', 'FEMALE', NULL, 2);"
+	    "INSERT INTO posts (title, user_id) VALUES ('t', 1); INSERT INTO comments (content, post_id)"
+	    " VALUES ('c', 1);",
+	    "SELECT p.id, p.name, p.gender, p.interests, u.username, (SELECT count(*) FROM comments) "
+	    "FROM profiles p JOIN users u ON u.id = p.user_id ORDER BY p.id",
+	    "1|A|MALE|[\"x\"]|a|1\n2|B|FEMALE|NULL|b|1",
+	    "SELECT id, name, gender FROM profiles ORDER BY id", "1|A|MALE\n2|B|FEMALE");
+	mig_schema_free(from);
+	mig_schema_free(to);
+}
+
+/*
+ * Many changes at once on a table that another table references (with ON DELETE CASCADE): a
+ * column renamed (by hint), a type change, a new unique constraint, a new index, a new column,
+ * a dropped foreign key; every row of both tables survives, both ways.
+ */
+Test(render_pipeline, many_changes_on_a_referenced_table)
+{
+	struct mig_schema *from = build(0);
+	struct mig_schema *to = build(V_RENAME_COL | V_BIO_VARCHAR | V_UQ_NAME | V_IX_EMAIL | V_ADD_COL |
+	    V_NO_FK);
+	struct mig_column *c = mig_table_find_column(mig_schema_find_table(to, "account"), "full_name");
+
+	c->renamed_from = "name";
+	pipeline(from, to, false,
+	    "INSERT INTO team (name) VALUES ('t1'), ('t2');"
+	    "INSERT INTO account (team_id, name, email, bio) VALUES (1, 'ann', 'a@x', 'hi'),"
+	    " (2, 'bob', NULL, NULL);"
+	    "INSERT INTO membership (account_id, team_id) VALUES (1, 1), (2, 2);",
+	    "SELECT a.id, a.team_id, a.full_name, a.email, a.bio, a.is_active, m.team_id, m.role "
+	    "FROM account a JOIN membership m ON m.account_id = a.id ORDER BY a.id",
+	    "1|1|ann|a@x|hi|1|1|member\n2|2|bob|NULL|NULL|1|2|member",
+	    "SELECT a.id, a.team_id, a.name, a.email, a.bio, m.team_id FROM account a "
+	    "JOIN membership m ON m.account_id = a.id ORDER BY a.id",
+	    "1|1|ann|a@x|hi|1\n2|2|bob|NULL|NULL|2");
+	mig_schema_free(from);
+	mig_schema_free(to);
 }
