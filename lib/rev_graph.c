@@ -669,7 +669,8 @@ topo_sort(struct mig_graph *g)
 		goto cleanup;
 	}
 
-	memcpy(g->revs, sorted, n * sizeof(*sorted));
+	if (n > 0)
+		memcpy(g->revs, sorted, n * sizeof(*sorted));
 	for (i = 0; i < n; i++) {
 		struct mig_rev *r = g->revs[i];
 
