@@ -11,6 +11,9 @@
  * (named when declared with CONSTRAINT), foreign keys (constraint name, actions, DEFERRABLE),
  * CHECK constraints, and views and triggers verbatim as extras in creation order. Never read:
  * SQLite's own sqlite_* tables, and the version table and its history table.
+ *
+ * mig_pg_introspect() does the same for one PostgreSQL schema through the driver's connection;
+ * a scratch schema on that same connection is read by the same code.
  */
 #ifndef MIG_INTROSPECT_H
 #define MIG_INTROSPECT_H
@@ -31,12 +34,32 @@ typedef struct sqlite3 sqlite3;
 int mig_sqlite_introspect(struct mig_schema **out, sqlite3 *db, const char *skip_prefix);
 
 /*
+ * Reads one PostgreSQL schema of db (lib/db_pg_introspect.c): schema NULL reads current_schema(),
+ * the one unqualified names are created in; a schema that does not exist reads as empty. The
+ * tables named skip_table and skip_table + "_history" are left out (exact names); NULL leaves out
+ * none. Tables and enums carry schema in their schema field (NULL when schema is NULL), so a
+ * scratch schema and the live one compare alike when both are read with NULL or the same name.
+ *
+ * Types are format_type()'s spelling ("character varying(64)", "text[]", "genderenum"), defaults,
+ * CHECK expressions and index predicates pg_get_expr()'s ("'UNDEFINED'::genderenum",
+ * "(price > 0)"), expression index columns pg_get_indexdef()'s ("lower(email)"). Serial and
+ * identity columns are autoincrement with no default. Every constraint and index has its catalog
+ * name (pk_name included). A foreign key to another schema's table names it "schema.table".
+ * Partitions and extension members are left out. A few fixed queries read the whole schema.
+ * Returns 0, MIG_EUSAGE when db is not PostgreSQL, or MIG_EDB with the server's message and the
+ * query when a catalog query fails.
+ */
+int mig_pg_introspect(struct mig_schema **out, struct mig_db *db, const char *schema, const char *skip_table);
+
+/*
  * The driver-level entry point, for cmd/: introspects an open struct mig_db, leaving out its
  * version table (and history). The SQLite driver hands out its connection through
  * mig_db_sqlite_handle() (declared again here exactly as in db_driver.h); inline so that this
- * header does not tie libmig's link to the driver.
+ * header does not tie libmig's link to the driver. On PostgreSQL it reads current_schema().
  */
 struct sqlite3 *mig_db_sqlite_handle(const struct mig_db *db);
+/* The libpq connection (a PGconn) behind db, from lib/db_pg.c; NULL when db is not PostgreSQL. */
+struct pg_conn *mig_db_pg_handle(const struct mig_db *db);
 
 static inline int
 mig_db_introspect(struct mig_schema **out, struct mig_db *db, const char *version_table)
@@ -44,6 +67,8 @@ mig_db_introspect(struct mig_schema **out, struct mig_db *db, const char *versio
 	sqlite3 *h;
 
 	*out = NULL;
+	if (mig_db_dialect(db) == MIG_POSTGRES)
+		return mig_pg_introspect(out, db, NULL, version_table);
 	if (mig_db_dialect(db) != MIG_SQLITE || (h = mig_db_sqlite_handle(db)) == NULL)
 		return mig_error_set(MIG_EUSAGE, "introspection is not available for this database yet");
 	return mig_sqlite_introspect(out, h, version_table);
