@@ -220,28 +220,31 @@ get_tables(struct intro *in)
 /*
  * Every column of every table of the schema in one pass, in table then attnum order, dropped
  * columns left out. Rows of tables get_tables() left out are skipped here rather than filtered
- * again in SQL. serial is computed in the query: the default is exactly nextval() of a sequence
- * that the column owns (pg_depend 'a', what serial and OWNED BY create); the text is compared as
- * pg_get_expr() prints it, since both sides name the sequence with the same search_path rules.
+ * again in SQL. Defaults are printed with pg_get_expr(adbin, 0): a default cannot refer to a
+ * column, and without a relation pg_get_expr() neither opens nor locks each table (thousands of
+ * locks in one transaction would exhaust max_locks_per_transaction); the OFFSET 0 subquery keeps
+ * it to one call per column. serial: the default is exactly nextval() of a sequence the column
+ * owns (pg_depend 'a', what serial and OWNED BY create), compared as pg_get_expr() prints it,
+ * since both sides name the sequence with the same search_path rules.
  */
 static int
 get_columns(struct intro *in)
 {
 	static const char sql[] =
 	    "SELECT a.attrelid, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod) AS type, "
-	    "a.attnotnull, pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) AS default_expr, "
-	    "a.attidentity, a.attgenerated, d.description, "
-	    "(ad.adbin IS NOT NULL AND EXISTS (SELECT 1 FROM pg_catalog.pg_depend dep "
+	    "a.attnotnull, def.expr AS default_expr, a.attidentity, a.attgenerated, d.description, "
+	    "(def.expr LIKE 'nextval(%' AND EXISTS (SELECT 1 FROM pg_catalog.pg_depend dep "
 	    "     JOIN pg_catalog.pg_class sq ON sq.oid = dep.objid AND sq.relkind = 'S' "
 	    "     WHERE dep.classid = 'pg_catalog.pg_class'::pg_catalog.regclass "
 	    "     AND dep.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass "
 	    "     AND dep.refobjid = a.attrelid AND dep.refobjsubid = a.attnum AND dep.deptype = 'a' "
-	    "     AND pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) = "
-	    "         'nextval(' || pg_catalog.quote_literal(sq.oid::pg_catalog.regclass::text) || '::regclass)'"
-	    ")) AS serial "
+	    "     AND def.expr = 'nextval(' || pg_catalog.quote_literal(sq.oid::pg_catalog.regclass::text) "
+	    "         || '::regclass)')) AS serial "
 	    "FROM pg_catalog.pg_attribute a "
 	    "JOIN pg_catalog.pg_class c ON c.oid = a.attrelid "
 	    "LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum "
+	    "LEFT JOIN LATERAL (SELECT CASE WHEN a.attgenerated = '' THEN pg_catalog.pg_get_expr(ad.adbin, 0) END "
+	    "     AS expr OFFSET 0) def ON true "
 	    "LEFT JOIN pg_catalog.pg_description d ON d.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass "
 	    "     AND d.objoid = a.attrelid AND d.objsubid = a.attnum "
 	    "WHERE " SCHEMA_TABLES " AND a.attnum > 0 AND NOT a.attisdropped "
@@ -294,7 +297,8 @@ fk_action(char code)
  * Primary keys, unique constraints, foreign keys and checks of the whole schema, one row per key
  * column: conkey and confkey are unnested side by side (ROWS FROM ... WITH ORDINALITY; confkey,
  * NULL but for foreign keys, pads with NULLs) so that the columns come in key order and each
- * pairs with the column it references, names resolved by joining pg_attribute. A check has no key columns here (LEFT JOIN ... ON contype)
+ * pairs with the column it references. Names are looked up in pg_attribute by scalar subqueries,
+ * each an index probe: as joins, the planner hashes all of pg_attribute twice. A check has no key columns here (LEFT JOIN ... ON contype)
  * and comes as one row with its expression. Constraints inherited from a parent are left to it.
  */
 static int
@@ -305,7 +309,10 @@ get_constraints(struct intro *in)
 	    "con.confupdtype, con.confdeltype, fc.relname AS ref_table, fn.nspname AS ref_schema, "
 	    "fc.relnamespace = c.relnamespace AS ref_same_schema, "
 	    "CASE WHEN con.contype = 'c' THEN pg_catalog.pg_get_expr(con.conbin, con.conrelid) END AS check_expr, "
-	    "a.attname, fa.attname AS ref_attname "
+	    "(SELECT a.attname FROM pg_catalog.pg_attribute a "
+	    "     WHERE a.attrelid = con.conrelid AND a.attnum = k.attnum) AS attname, "
+	    "(SELECT fa.attname FROM pg_catalog.pg_attribute fa "
+	    "     WHERE fa.attrelid = con.confrelid AND fa.attnum = k.ref_attnum) AS ref_attname "
 	    "FROM pg_catalog.pg_constraint con "
 	    "JOIN pg_catalog.pg_class c ON c.oid = con.conrelid "
 	    "LEFT JOIN pg_catalog.pg_class fc ON fc.oid = con.confrelid "
@@ -313,8 +320,6 @@ get_constraints(struct intro *in)
 	    "LEFT JOIN LATERAL ROWS FROM (pg_catalog.unnest(con.conkey), pg_catalog.unnest(con.confkey)) "
 	    "     WITH ORDINALITY AS k(attnum, ref_attnum, ord) "
 	    "     ON con.contype IN ('p', 'u', 'f') "
-	    "LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum "
-	    "LEFT JOIN pg_catalog.pg_attribute fa ON fa.attrelid = con.confrelid AND fa.attnum = k.ref_attnum "
 	    "WHERE " SCHEMA_TABLES " AND con.contype IN ('p', 'u', 'f', 'c') AND con.conislocal "
 	    "ORDER BY con.conrelid, con.conname, con.oid, k.ord";
 	static const char *const names[] = { "oid", "conrelid", "conname", "contype", "condeferrable",
@@ -392,20 +397,22 @@ get_constraints(struct intro *in)
  * belongs to that constraint; a foreign key's conindid names the *referenced* index, hence the
  * conrelid condition), one row per key column in order; INCLUDE columns are not keys. An
  * expression column (attnum 0) is printed by pg_get_indexdef() for that column alone; a plain
- * column is named by pg_attribute, unquoted like every name in the model.
+ * column is named by pg_attribute, unquoted like every name in the model. Predicates and
+ * expressions name columns, so printing them opens their table (as CHECK expressions do).
  */
 static int
 get_indexes(struct intro *in)
 {
 	static const char sql[] =
 	    "SELECT i.indexrelid, i.indrelid, ic.relname AS index_name, i.indisunique, "
-	    "pg_catalog.pg_get_expr(i.indpred, i.indrelid) AS predicate, k.attnum, a.attname, "
+	    "pg_catalog.pg_get_expr(i.indpred, i.indrelid) AS predicate, k.attnum, "
+	    "(SELECT a.attname FROM pg_catalog.pg_attribute a "
+	    "     WHERE a.attrelid = i.indrelid AND a.attnum = k.attnum) AS attname, "
 	    "CASE WHEN k.attnum = 0 THEN pg_catalog.pg_get_indexdef(i.indexrelid, k.ord::int, true) END AS expr "
 	    "FROM pg_catalog.pg_index i "
 	    "JOIN pg_catalog.pg_class c ON c.oid = i.indrelid "
 	    "JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid "
 	    "CROSS JOIN LATERAL pg_catalog.unnest(i.indkey::pg_catalog.int2[]) WITH ORDINALITY AS k(attnum, ord) "
-	    "LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum "
 	    "WHERE " SCHEMA_TABLES " AND k.ord <= i.indnkeyatts "
 	    "AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint con WHERE con.conindid = i.indexrelid "
 	    "     AND con.conrelid = i.indrelid AND con.contype IN ('p', 'u', 'x')) "
