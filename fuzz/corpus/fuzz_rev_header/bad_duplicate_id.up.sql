@@ -1,0 +1,2 @@
+-- mig:revision a1
+-- mig:down_revision b1 b1

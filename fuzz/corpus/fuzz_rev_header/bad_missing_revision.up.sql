@@ -1,0 +1,3 @@
+-- mig:message no revision here
+
+SELECT 1;

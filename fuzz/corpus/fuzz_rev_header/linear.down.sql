@@ -1,0 +1,3 @@
+-- mig:revision 1a1a00000001
+
+DROP TABLE t_1a1a00000001;

@@ -1,0 +1,1 @@
+CREATE INDEX ix_post_expr ON post (lower(title), uid, substr(body, 1, (2)) COLLATE NOCASE DESC)

@@ -1,0 +1,1 @@
+CREATE UNIQUE INDEX IF NOT EXISTS main.[ix] ON "t" (a ASC, (b + 1) desc, f(c, ',')) WHERE a IS NOT NULL

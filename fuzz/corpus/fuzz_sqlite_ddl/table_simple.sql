@@ -1,0 +1,1 @@
+CREATE TABLE user (id INTEGER PRIMARY KEY, username varchar( 64 ) NOT NULL, email VARCHAR(120) UNIQUE)

@@ -1,0 +1,1 @@
+CREATE VIRTUAL TABLE doc USING fts5(body)
