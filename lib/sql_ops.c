@@ -516,7 +516,7 @@ static int
 render_op(struct mig_render *r, size_t i)
 {
 	const struct mig_op *op = &r->ops[i];
-	struct mig_buf *b = r->out;
+	struct mig_buf *b = r->out, tmp = MIG_BUF_INIT;
 	enum mig_dialect d = r->d;
 	const struct mig_table *t;
 	size_t k;
@@ -566,6 +566,24 @@ render_op(struct mig_render *r, size_t i)
 		mig_buf_puts(b, " RENAME TO ");
 		mig_sql_ident(b, d, op->table_new->name);
 		mig_buf_puts(b, ";\n");
+		/*
+		 * PostgreSQL named an unnamed key after the table (<table>_pkey) and keeps that name
+		 * through a rename; give it the name a fresh table would have, as the model expects.
+		 */
+		if (d == MIG_POSTGRES && op->table_old->npk > 0 && op->table_new->npk > 0 &&
+		    op->table_old->pk_name == NULL && op->table_new->pk_name == NULL) {
+			mig_buf_puts(b, "ALTER TABLE ");
+			mig_sql_table_name(b, d, op->table_new);
+			mig_buf_puts(b, " RENAME CONSTRAINT ");
+			mig_buf_printf(&tmp, "%s_pkey", op->table_old->name);
+			mig_sql_ident(b, d, tmp.ptr);
+			mig_buf_puts(b, " TO ");
+			mig_buf_clear(&tmp);
+			mig_buf_printf(&tmp, "%s_pkey", op->table_new->name);
+			mig_sql_ident(b, d, tmp.ptr);
+			mig_buf_puts(b, ";\n");
+			mig_buf_release(&tmp);
+		}
 		return 0;
 	case MIG_OP_ADD_COLUMN:
 		alter_table(b, r, i);

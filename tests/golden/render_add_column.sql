@@ -1,6 +1,6 @@
 -- up
 -- Detected added column 'account.is_active'
-ALTER TABLE "account" ADD COLUMN "is_active" BOOLEAN NOT NULL DEFAULT 1;
+ALTER TABLE "account" ADD COLUMN "is_active" BOOLEAN NOT NULL DEFAULT true;
 -- down
 -- Detected removed column 'account.is_active'
 -- mig:destructive

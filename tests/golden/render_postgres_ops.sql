@@ -14,19 +14,34 @@ CREATE TABLE "account" (
 
 -- Detected added index 'ix_account_name' on '['name']'
 CREATE INDEX "ix_account_name" ON "account" ("name");
+
+-- Detected added table 'membership'
+CREATE TABLE "membership" (
+	"account_id" INTEGER NOT NULL,
+	"team_id" INTEGER NOT NULL,
+	"role" TEXT NOT NULL DEFAULT 'member',
+	CONSTRAINT "pk_membership" PRIMARY KEY ("account_id"),
+	CONSTRAINT "fk_membership_account_id_account" FOREIGN KEY ("account_id") REFERENCES "account" ("id") ON DELETE CASCADE
+);
 -- ==== down
+-- Detected removed table 'membership'
+-- mig:destructive
+DROP TABLE "membership";
+
 -- Detected removed table 'account'
 -- mig:destructive
 DROP TABLE "account";
 -- ==== case 1: up
 -- Detected renamed table 'account' to 'member'
 ALTER TABLE "account" RENAME TO "member";
+ALTER TABLE "member" RENAME CONSTRAINT "account_pkey" TO "member_pkey";
 -- ==== down
 -- Detected renamed table 'member' to 'account'
 ALTER TABLE "member" RENAME TO "account";
+ALTER TABLE "account" RENAME CONSTRAINT "member_pkey" TO "account_pkey";
 -- ==== case 2: up
 -- Detected added column 'account.is_active'
-ALTER TABLE "account" ADD COLUMN "is_active" BOOLEAN NOT NULL DEFAULT 1;
+ALTER TABLE "account" ADD COLUMN "is_active" BOOLEAN NOT NULL DEFAULT true;
 -- ==== down
 -- Detected removed column 'account.is_active'
 -- mig:destructive
@@ -92,36 +107,59 @@ ALTER TABLE "account" DROP CONSTRAINT "ck_account_name_len";
 -- ==== case 12: up
 -- Detected table comment changed on 'account'
 COMMENT ON TABLE "account" IS 'people who log in';
--- ==== down
--- Detected table comment changed on 'account'
-COMMENT ON TABLE "account" IS NULL;
--- ==== case 13: up
+
 -- Detected column comment changed on 'account.name'
 COMMENT ON COLUMN "account"."name" IS 'shown to others';
 -- ==== down
 -- Detected column comment changed on 'account.name'
 COMMENT ON COLUMN "account"."name" IS NULL;
--- ==== case 14: up
+
+-- Detected table comment changed on 'account'
+COMMENT ON TABLE "account" IS NULL;
+-- ==== case 13: up
 -- Detected added enum type 'mood' ['HAPPY', 'SAD']
 CREATE TYPE "mood" AS ENUM ('HAPPY', 'SAD');
+
+-- Detected added column 'account.mood'
+ALTER TABLE "account" ADD COLUMN "mood" mood DEFAULT 'SAD';
 -- ==== down
+-- Detected removed column 'account.mood'
+-- mig:destructive
+ALTER TABLE "account" DROP COLUMN "mood";
+
 -- Detected removed enum type 'mood'
 DROP TYPE "mood";
--- ==== case 15: up
+-- ==== case 14: up
 -- Detected changed enum type 'mood' from ['HAPPY', 'SAD'] to ['HAPPY', 'CALM', 'SAD']
 ALTER TYPE "mood" ADD VALUE 'CALM' BEFORE 'SAD';
 -- ==== down
 -- Detected changed enum type 'mood' from ['HAPPY', 'CALM', 'SAD'] to ['HAPPY', 'SAD']
 ALTER TYPE "mood" RENAME TO "mood_mig_old";
 CREATE TYPE "mood" AS ENUM ('HAPPY', 'SAD');
+ALTER TABLE "account" ALTER COLUMN "mood" DROP DEFAULT;
+ALTER TABLE "account" ALTER COLUMN "mood" TYPE "mood" USING "mood"::text::"mood";
+ALTER TABLE "account" ALTER COLUMN "mood" SET DEFAULT 'SAD';
 DROP TYPE "mood_mig_old";
--- ==== case 16: up
+-- ==== case 15: up
 -- Detected changed enum type 'mood' from ['HAPPY', 'SAD'] to ['SAD', 'HAPPY']
 ALTER TYPE "mood" RENAME TO "mood_mig_old";
 CREATE TYPE "mood" AS ENUM ('SAD', 'HAPPY');
+ALTER TABLE "account" ALTER COLUMN "mood" DROP DEFAULT;
+ALTER TABLE "account" ALTER COLUMN "mood" TYPE "mood" USING "mood"::text::"mood";
+ALTER TABLE "account" ALTER COLUMN "mood" SET DEFAULT 'SAD';
 DROP TYPE "mood_mig_old";
 -- ==== down
 -- Detected changed enum type 'mood' from ['SAD', 'HAPPY'] to ['HAPPY', 'SAD']
 ALTER TYPE "mood" RENAME TO "mood_mig_old";
 CREATE TYPE "mood" AS ENUM ('HAPPY', 'SAD');
+ALTER TABLE "account" ALTER COLUMN "mood" DROP DEFAULT;
+ALTER TABLE "account" ALTER COLUMN "mood" TYPE "mood" USING "mood"::text::"mood";
+ALTER TABLE "account" ALTER COLUMN "mood" SET DEFAULT 'SAD';
 DROP TYPE "mood_mig_old";
+-- ==== case 16: up
+-- Detected removed column 'account.bio'
+-- mig:destructive
+ALTER TABLE "account" DROP COLUMN "bio";
+-- ==== down
+-- Detected added column 'account.bio'
+ALTER TABLE "account" ADD COLUMN "bio" TEXT;

@@ -13,7 +13,7 @@ CREATE TABLE "_mig_new_account" (
 	"full_name" VARCHAR(64) NOT NULL,
 	"email" VARCHAR(120),
 	"bio" VARCHAR(500),
-	"is_active" BOOLEAN NOT NULL DEFAULT 1,
+	"is_active" BOOLEAN NOT NULL DEFAULT true,
 	CONSTRAINT "fk_account_team_id_team" FOREIGN KEY ("team_id") REFERENCES "team" ("id") ON DELETE CASCADE,
 	CONSTRAINT "uq_account_email" UNIQUE ("email"),
 	CONSTRAINT "uq_account_name" UNIQUE ("full_name"),
