@@ -552,15 +552,15 @@ run_script(PGconn *conn, const char *sql, struct pg_outcome *o)
 				o->completed++;
 			break;
 		case PGRES_COPY_IN:
-			PQputCopyEnd(conn, "COPY FROM STDIN cannot read data in a migration script");
+			/* The server answers with the error result that names the statement. */
+			PQputCopyEnd(conn, "a migration script has no data to send to COPY FROM STDIN");
 			break;
 		case PGRES_COPY_OUT: {
 			char *buf;
 
+			/* The COPY's own completion follows as a COMMAND_OK result, counted there. */
 			while (PQgetCopyData(conn, &buf, 0) > 0)
 				PQfreemem(buf);
-			if (o->error == NULL)
-				o->completed++;
 			break;
 		}
 		case PGRES_EMPTY_QUERY:

@@ -513,6 +513,29 @@ Test(db_pg, syntax_error_after_quoted_semicolons_reports_its_statement)
 	mig_db_close(db);
 }
 
+/* COPY TO STDOUT output is discarded; COPY FROM STDIN has nothing to read and fails clearly. */
+Test(db_pg, copy_in_scripts)
+{
+	struct mig_db *db = open_ok();
+	struct mig_db_error e = { NULL, 0, NULL };
+
+	cr_assert(eq(int, mig_db_exec(db, "CREATE TABLE c (x int);\nCOPY (SELECT 1) TO STDOUT;\nSELECT 1 / 0;\n", &e),
+	    MIG_EDB));
+	cr_assert(eq(str, e.statement, "SELECT 1 / 0;"), "the COPY counts once");
+	cr_assert(eq(str, e.message, "division by zero"));
+	mig_db_error_release(&e);
+	cr_assert(eq(int, mig_db_exec(db, "CREATE TABLE c (x int);\nCOPY c FROM STDIN;\nCREATE TABLE d (y int);\n", &e),
+	    MIG_EDB));
+	cr_assert(eq(str, e.statement, "COPY c FROM STDIN;"));
+	cr_assert(eq(sz, e.line, 2));
+	cr_assert(strstr(e.message, "no data to send to COPY FROM STDIN") != NULL, "%s", e.message);
+	mig_db_error_release(&e);
+	cr_assert(not(mig_db_in_transaction(db)));
+	exec_ok(db, "SELECT 1");
+	mig_db_close(db);
+	assert_query("SELECT count(*) FROM pg_class WHERE relname IN ('c', 'd')", "0");
+}
+
 /* Without BEGIN the server still runs a multi-statement script as one implicit transaction. */
 Test(db_pg, failed_script_outside_a_transaction_leaves_nothing)
 {
