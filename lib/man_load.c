@@ -162,6 +162,7 @@ static int read_section(struct ld *L, enum ckind kind, const char *section);
 static int read_entry(struct ld *L, struct cons *c, bool in_list, const char *what);
 static int read_key_columns(struct ld *L, struct scalar *cols, bool *expr, size_t *n, bool allow_expr,
     const char *what);
+static void cons_reset(struct cons *c, enum ckind kind, int line, int col);
 static const char *cons_what(struct ld *L, const struct cons *c);
 static int commit(struct ld *L, struct cons *c);
 static int fk_action(struct ld *L, const struct scalar *sc, const char **out);
@@ -248,6 +249,8 @@ yaml_fail(struct ld *L)
 	}
 	line = (int)p->problem_mark.line + 1;
 	col = (int)p->problem_mark.column + 1;
+	if (p->problem_mark.index < L->len && L->text[p->problem_mark.index] == '\t')
+		return fail(L, line, col, "invalid YAML: %s (a tab: YAML is indented with spaces)", problem);
 	if (p->context != NULL)
 		return fail(L, line, col, "invalid YAML: %s (%s at line %d)", problem, p->context,
 		    (int)p->context_mark.line + 1);
@@ -543,8 +546,8 @@ claim(struct ld *L, char ns, const char *table, const char *name, const char *wh
 	if (o != NULL) {
 		if (strcmp(o->what, what) == 0)
 			return fail(L, line, col, "duplicate %s (first at line %d)", what, o->line);
-		return fail(L, line, col, "name '%s' of %s is already used by %s (line %d)", name, what,
-		    o->what, o->line);
+		return fail(L, line, col, "%s: the name is already used by %s (line %d)", what, o->what,
+		    o->line);
 	}
 	o = mig_arena_alloc(&L->tmp, sizeof(*o));
 	o->what = what;
@@ -911,6 +914,9 @@ read_column(struct ld *L, struct colinfo *ci)
 			return r;
 		if (end)
 			break;
+		if (strchr(key.v, ')') != NULL && strchr(key.v, '(') == NULL)
+			return fail_at(L, &key, "unknown key '%s' %s (a comma inside {...} ends the value: "
+			    "write numeric(10,2) or quote the type)", key.v, where);
 		if ((k = pick_key(L, &key, keys, &seen, where)) < 0)
 			return k;
 		switch (k) {
@@ -1069,9 +1075,7 @@ read_section(struct ld *L, enum ckind kind, const char *section)
 
 	if ((r = peek(L)) < 0)
 		goto done;
-	c->kind = kind;
-	c->at.line = (int)L->ev.start_mark.line + 1;
-	c->at.col = (int)L->ev.start_mark.column + 1;
+	cons_reset(c, kind, (int)L->ev.start_mark.line + 1, (int)L->ev.start_mark.column + 1);
 	if (kind == K_PK) {
 		if ((r = read_entry(L, c, true, "'primary_key'")) == 0)
 			r = commit(L, c);
@@ -1082,10 +1086,7 @@ read_section(struct ld *L, enum ckind kind, const char *section)
 		for (;;) {
 			if ((r = seq_end(L, &end)) < 0 || end)
 				goto done;
-			memset(c, 0, sizeof(*c));
-			c->kind = kind;
-			c->at.line = (int)L->ev.start_mark.line + 1;
-			c->at.col = (int)L->ev.start_mark.column + 1;
+			cons_reset(c, kind, (int)L->ev.start_mark.line + 1, (int)L->ev.start_mark.column + 1);
 			if ((r = read_entry(L, c, true, tmpf(L, "an entry of %s", what))) < 0
 			    || (r = commit(L, c)) < 0)
 				goto done;
@@ -1098,8 +1099,7 @@ read_section(struct ld *L, enum ckind kind, const char *section)
 			goto done;
 		if ((r = check_name(L, &name, tmpf(L, "the name of %s", kind_names[kind]))) < 0)
 			goto done;
-		memset(c, 0, sizeof(*c));
-		c->kind = kind;
+		cons_reset(c, kind, name.line, name.col);
 		c->name = name;
 		c->at = name;
 		if ((r = read_entry(L, c, false, tmpf(L, "%s '%s'", kind_names[kind], name.v))) < 0
@@ -1291,6 +1291,16 @@ read_key_columns(struct ld *L, struct scalar *cols, bool *expr, size_t *n, bool 
 	if (*n == 0)
 		return fail_at(L, &at, "%s is empty", what);
 	return 0;
+}
+
+static void
+cons_reset(struct cons *c, enum ckind kind, int line, int col)
+{
+	memset(c, 0, sizeof(*c));
+	c->kind = kind;
+	c->at.line = line;
+	c->at.col = col;
+	c->unique = c->deferrable = c->initially_deferred = -1;
 }
 
 static const char *
@@ -1584,6 +1594,9 @@ finish_document(struct ld *L)
 			    p->fk->ref_table);
 		if (p->refcols == NULL) {
 			/* REFERENCES parent with no columns means the parent's primary key, as in SQL. */
+			if (rt->npk == 0)
+				return fail_at(L, &p->at, "%s has no 'ref_columns' and table '%s' has no "
+				    "primary key", p->what, rt->name);
 			if (rt->npk != p->fk->ncolumns)
 				return fail_at(L, &p->at, "%s has no 'ref_columns' and the primary key of "
 				    "table '%s' has %zu columns, not %zu", p->what, rt->name, rt->npk,
