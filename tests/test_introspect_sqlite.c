@@ -3,12 +3,16 @@
  * statement parsers behind it (sqlite_ddl_parse.c), against real in-memory databases built by the
  * tests with the DDL a user or a migration would run.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 #include <sqlite3.h>
 
+#include "cfg.h"
+#include "db.h"
+#include "helpers.h"
 #include "introspect.h"
 #include "schema.h"
 #include "sqlite_ddl_parse.h"
@@ -559,4 +563,34 @@ Test(sqlite_ddl_parse, survives_every_prefix_of_a_statement)
 		mig_ddl_index_release(&x);
 		free(cut);
 	}
+}
+
+/* ---- through the driver ---- */
+
+Test(introspect_sqlite, reads_an_open_driver_connection_without_its_version_tables)
+{
+	char *dir = th_tmpdir(), *path = mig_path_join(dir, "app.db"), *url_text;
+	struct mig_url *url = NULL;
+	struct mig_db *db = NULL;
+	struct mig_schema *s = NULL;
+	sqlite3 *raw;
+
+	cr_assert(eq(int, sqlite3_open(path, &raw), SQLITE_OK));
+	cr_assert(eq(int, sqlite3_exec(raw, "CREATE TABLE app_version (v TEXT); CREATE TABLE app_version_history (id);"
+	    "CREATE TABLE post (id INTEGER PRIMARY KEY, body TEXT NOT NULL);", NULL, NULL, NULL), SQLITE_OK));
+	sqlite3_close(raw);
+	url_text = mig_xasprintf("sqlite:///%s", path);
+	cr_assert(eq(int, mig_url_parse(&url, url_text), 0), "%s", mig_error_msg());
+	cr_assert(eq(int, mig_db_open(&db, url, false), 0), "%s", mig_error_msg());
+	cr_assert(eq(int, mig_db_introspect(&s, db, "app_version"), 0), "%s", mig_error_msg());
+	cr_assert(eq(sz, s->ntables, 1));
+	cr_assert(eq(str, (char *)s->tables[0]->name, "post"));
+	cr_assert(not(column(s->tables[0], "body")->nullable));
+	mig_schema_free(s);
+	mig_db_close(db);
+	mig_url_free(url);
+	free(url_text);
+	free(path);
+	th_rmtree(dir);
+	free(dir);
 }
