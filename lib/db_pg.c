@@ -9,7 +9,8 @@
  * thing: telling the user *which* statement failed. It cuts the script where psql would, and the
  * failing statement is the one holding the error's position (PG_DIAG_STATEMENT_POSITION counts
  * characters in the whole string) or, for errors raised while executing, the one after the last
- * statement that completed.
+ * statement that completed. Unlike SQLite, a script that fails outside the caller's transaction
+ * leaves nothing behind: its implicit transaction rolls back the statements before the failure.
  *
  * Some statements refuse to run inside a transaction block, and a multi-statement string is one
  * (CREATE INDEX CONCURRENTLY, VACUUM, ALTER SYSTEM...). They belong in revisions marked
@@ -32,6 +33,7 @@
  */
 #include <errno.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>

@@ -20,6 +20,7 @@
  * extension (pg_dump leaves them to CREATE EXTENSION too), and the version table with its
  * "_history" table.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
