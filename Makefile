@@ -8,13 +8,14 @@ PREFIX  ?= /usr/local
 CC      ?= cc
 PKGS     = sqlite3 libpq yaml-0.1 libcrypto
 CFLAGS  ?= -O2 -g
-CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wno-unused-parameter -Ilib -Icmd -Ibuild
+BUILD   ?= build
+# Flags mig always needs, kept apart from CFLAGS so that `make CFLAGS=...` (the sanitizer build) keeps them.
+MIG_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wno-unused-parameter -Ilib -Icmd -I$(BUILD)
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CR_CFLAGS  = $(shell pkg-config --cflags criterion 2>/dev/null)
 CR_LIBS    = $(shell pkg-config --libs criterion 2>/dev/null)
 
-BUILD   ?= build
 LIB_SRC  = $(sort $(wildcard lib/*.c))
 CMD_SRC  = $(filter-out cmd/mig.c,$(sort $(wildcard cmd/*.c)))
 TPL_SRC  = $(BUILD)/templates.c
@@ -42,7 +43,7 @@ $(BUILD)/libmig.a: $(LIB_OBJ)
 
 $(BUILD)/%.o: %.c $(wildcard lib/*.h cmd/*.h) | $(BUILD)/templates.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) -DMIG_VERSION='"$(MIG_VERSION)"' -c -o $@ $<
+	$(CC) $(CFLAGS) $(MIG_CFLAGS) $(PKG_CFLAGS) -DMIG_VERSION='"$(MIG_VERSION)"' -c -o $@ $<
 
 # The files `mig init` writes are embedded in the binary, so an installed mig needs no data files.
 $(BUILD)/templates.c $(BUILD)/templates.h: $(TEMPLATES) tools/embed.sh
@@ -50,11 +51,11 @@ $(BUILD)/templates.c $(BUILD)/templates.h: $(TEMPLATES) tools/embed.sh
 	tools/embed.sh $(BUILD)/templates $(TEMPLATES)
 
 $(BUILD)/templates.o: $(BUILD)/templates.c
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(CC) $(CFLAGS) $(MIG_CFLAGS) -c -o $@ $<
 
 $(BUILD)/tests/%: tests/%.c tests/helpers.c tests/helpers.h $(CMD_OBJ) $(BUILD)/libmig.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(CR_CFLAGS) -Itests -DMIG_VERSION='"$(MIG_VERSION)"' -o $@ $< tests/helpers.c $(CMD_OBJ) $(BUILD)/libmig.a $(PKG_LIBS) $(CR_LIBS) $(LDFLAGS)
+	$(CC) $(CFLAGS) $(MIG_CFLAGS) $(PKG_CFLAGS) $(CR_CFLAGS) -Itests -DMIG_VERSION='"$(MIG_VERSION)"' -o $@ $< tests/helpers.c $(CMD_OBJ) $(BUILD)/libmig.a $(PKG_LIBS) $(CR_LIBS) $(LDFLAGS)
 
 tests-build: mig $(TEST_BIN)
 
@@ -64,9 +65,13 @@ test: check-deps
 	@$(MAKE) --no-print-directory tests-build
 	@tools/run-tests.sh $(BUILD)
 	@$(MAKE) --no-print-directory asan
+	@tools/valgrind-flow.sh
 
 unit: tests-build
 	@tools/run-tests.sh $(BUILD)
+
+valgrind: mig
+	@tools/valgrind-flow.sh
 
 asan:
 	@$(MAKE) --no-print-directory BUILD=build-asan CC=clang \
