@@ -136,4 +136,13 @@ int mig_type_render_check(struct mig_buf *out, enum mig_dialect d, const char *c
 bool mig_type_from_sql(struct mig_buf *out, enum mig_dialect d, const char *sqltype,
     const struct mig_schema *s);
 
+/*
+ * Rewrites in place every column type of s that a catalog of dialect d printed and that has a
+ * portable equivalent rendering back to the same type (on SQLite the very same spelling, since
+ * SQLite keeps declared types as written; on PostgreSQL any spelling, since its catalog
+ * normalises them). For `mig inspect`, so that its manifest reads like a hand-written one.
+ * Returns the number of columns changed.
+ */
+size_t mig_schema_portable_types(struct mig_schema *s, enum mig_dialect d);
+
 #endif

@@ -11,6 +11,7 @@
  */
 #include <ctype.h>
 #include <string.h>
+#include <strings.h>
 
 #include "man.h"
 #include "man_internal.h"
@@ -533,4 +534,33 @@ mig_type_from_sql(struct mig_buf *out, enum mig_dialect d, const char *sqltype,
 	}
 	mig_buf_truncate(out, start);
 	return false;
+}
+
+size_t
+mig_schema_portable_types(struct mig_schema *s, enum mig_dialect d)
+{
+	struct mig_buf portable = MIG_BUF_INIT, sql = MIG_BUF_INIT;
+	struct mig_column *c;
+	size_t i, j, changed = 0;
+
+	for (i = 0; i < s->ntables; i++) {
+		for (j = 0; j < s->tables[i]->ncolumns; j++) {
+			c = s->tables[i]->columns[j];
+			mig_buf_clear(&portable);
+			mig_buf_clear(&sql);
+			if (c->type == NULL || !mig_type_from_sql(&portable, d, c->type, s)
+			    || strcmp(portable.ptr, c->type) == 0)
+				continue;
+			/* SQLite: "FLOAT" would come back as REAL, a different declared type. */
+			if (d == MIG_SQLITE && (mig_type_render(&sql, d, portable.ptr, s) != 0
+			    || strcasecmp(sql.ptr, c->type) != 0))
+				continue;
+			c->type = mig_arena_strdup(&s->arena, portable.ptr);
+			changed++;
+		}
+	}
+	mig_error_clear();
+	mig_buf_release(&portable);
+	mig_buf_release(&sql);
+	return changed;
 }

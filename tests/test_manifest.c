@@ -1046,6 +1046,43 @@ Test(types, rendering_then_reading_the_catalog_spelling_gives_the_type_back)
 	mig_schema_free(s);
 }
 
+Test(types, inspected_schema_gets_portable_types_where_they_render_back_the_same)
+{
+	static const char *const sqlite[][2] = {
+		{ "INTEGER", "integer" }, { "VARCHAR(64)", "string(64)" }, { "varchar", "string" },
+		{ "DATETIME", "datetime" }, { "FLOAT", "FLOAT" }, { "VARCHAR(10) COLLATE NOCASE",
+		"VARCHAR(10) COLLATE NOCASE" }, { "CHAR(36)", "CHAR(36)" }, { "JSON", "json" },
+	};
+	static const char *const pg[][2] = {
+		{ "integer", "integer" }, { "character varying(64)", "string(64)" },
+		{ "timestamp with time zone", "timestamptz" }, { "jsonb", "jsonb" },
+		{ "mood", "enum(mood)" }, { "text[]", "text[]" }, { "inet", "inet" },
+	};
+	struct mig_schema *s;
+	struct mig_table *t;
+	size_t i;
+
+	s = mig_schema_new();
+	t = mig_schema_add_table(s, "t");
+	for (i = 0; i < sizeof(sqlite) / sizeof(sqlite[0]); i++)
+		mig_table_add_column(s, t, sqlite[i][0])->type = sqlite[i][0];
+	cr_assert(eq(sz, mig_schema_portable_types(s, MIG_SQLITE), 5));
+	for (i = 0; i < sizeof(sqlite) / sizeof(sqlite[0]); i++)
+		cr_assert(eq(str, (char *)t->columns[i]->type, (char *)sqlite[i][1]));
+	mig_schema_free(s);
+
+	s = mig_schema_new();
+	mig_enum_add_label(s, mig_schema_add_enum(s, "mood"), "ok");
+	t = mig_schema_add_table(s, "t");
+	for (i = 0; i < sizeof(pg) / sizeof(pg[0]); i++)
+		mig_table_add_column(s, t, pg[i][0])->type = pg[i][0];
+	cr_assert(eq(sz, mig_schema_portable_types(s, MIG_POSTGRES), 3));
+	for (i = 0; i < sizeof(pg) / sizeof(pg[0]); i++)
+		cr_assert(eq(str, (char *)t->columns[i]->type, (char *)pg[i][1]));
+	assert_round_trip(s);
+	mig_schema_free(s);
+}
+
 /* ---- the starter template and the documentation ---- */
 
 Test(manifest, starter_template_loads_and_its_example_too)
