@@ -29,6 +29,9 @@ static int column_def(struct mig_buf *b, enum mig_dialect d, const struct mig_co
 static void constraint_name(struct mig_buf *b, enum mig_dialect d, const char *name);
 static void comments(struct mig_buf *b, enum mig_dialect d, const struct mig_table *t);
 static void fk_action(struct mig_buf *b, const char *clause, const char *action);
+struct heap;
+static void heap_push(struct heap *h, size_t x);
+static size_t heap_pop(struct heap *h);
 
 static bool
 has_name(const char *name)

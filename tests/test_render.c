@@ -2084,3 +2084,28 @@ Test(render_pipeline, many_changes_on_a_referenced_table)
 	mig_schema_free(from);
 	mig_schema_free(to);
 }
+
+/* A differ that also lists a new table's constraints must not get them created twice. */
+Test(render_sqlite, operations_on_a_new_table_are_part_of_its_create)
+{
+	struct fixture *f = fixture(V_NO_ACCOUNT, 0);
+	struct mig_op *o;
+	struct scripts s;
+
+	op(f, MIG_OP_CREATE_TABLE, NULL, "account");
+	o = op(f, MIG_OP_ADD_UNIQUE, NULL, "account");
+	o->uq_new = unique_of(o->table_new, "uq_account_email");
+	o = op(f, MIG_OP_ADD_INDEX, NULL, "account");
+	o->idx_new = index_of(o->table_new, "ix_account_name");
+	op(f, MIG_OP_CREATE_TABLE, NULL, "membership");
+	roundtrip(f, NULL, 0, false, false);
+	s = render(f, 0);
+	cr_assert(eq(int, count(s.up, "UNIQUE"), 1), "%s", s.up);
+	cr_assert(eq(int, count(s.up, "CREATE INDEX \"ix_account_name\""), 1), "%s", s.up);
+	cr_assert(strstr(s.up, "-- (part of the CREATE TABLE above)\n") != NULL, "%s", s.up);
+	cr_assert(eq(int, count(s.down, "DROP TABLE \"account\""), 1), "%s", s.down);
+	cr_assert(strstr(s.down, "DROP INDEX \"ix_account_name\"") < strstr(s.down, "DROP TABLE \"account\""));
+	free(s.up);
+	free(s.down);
+	fixture_free(f);
+}
