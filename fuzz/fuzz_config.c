@@ -2,9 +2,10 @@
  * fuzz_config.c — libFuzzer target for the mig.yaml reader (lib/cfg_config.c).
  *
  * mig_config_load() has no in-memory entry point: it takes the migrations directory and reads
- * DIR/mig.yaml itself. So each input is written to mig.yaml in a private directory under /tmp,
- * made once per fuzzing process and removed at exit, and loaded from there. A successful load
- * must leave every setting that has a default set.
+ * DIR/mig.yaml itself. So each input is written to mig.yaml in a private directory, made once per
+ * fuzzing process and removed at exit, and loaded from there. The directory is in /dev/shm when
+ * there is one: rewriting a file on a disk-backed /tmp made the target some twenty times slower.
+ * A successful load must leave every setting that has a default set.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -20,7 +21,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static void cleanup(void);
 
-static char dir[] = "/tmp/mig-fuzz-config-XXXXXX";
+static char *dir;
 static char *file;
 
 static void
@@ -28,13 +29,19 @@ cleanup(void)
 {
 	if (file != NULL)
 		unlink(file);
-	rmdir(dir);
+	if (dir != NULL)
+		rmdir(dir);
 	free(file);
+	free(dir);
 }
 
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
+	const char *base = mig_path_is_dir("/dev/shm") && access("/dev/shm", W_OK) == 0 ?
+	    "/dev/shm" : "/tmp";
+
+	dir = mig_path_join(base, "mig-fuzz-config-XXXXXX");
 	if (mkdtemp(dir) == NULL) {
 		perror("mkdtemp");
 		exit(1);
