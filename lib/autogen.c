@@ -2,12 +2,14 @@
  * autogen.c — manifest vs. database, through a scratch database (see autogen.h).
  */
 #include <string.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
 #include "autogen.h"
 #include "introspect.h"
 #include "man.h"
+#include "sql.h"
 #include "sql_render.h"
 
 int
@@ -40,6 +42,64 @@ cleanup:
 	return rc;
 }
 
+/*
+ * PostgreSQL: the manifest's DDL runs in a schema of its own, first on the search_path, inside a
+ * transaction that is always rolled back: nothing of it is ever visible to anyone else, and
+ * format_type()/pg_get_expr() print the scratch objects exactly as they print the live ones.
+ */
+int
+mig_pg_scratch(struct mig_schema **out, struct mig_db *db, const struct mig_schema *s,
+    const char *target_schema)
+{
+	struct mig_buf sql = MIG_BUF_INIT, name = MIG_BUF_INIT;
+	struct mig_db_error err = { NULL, 0, NULL };
+	int rc;
+
+	*out = NULL;
+	mig_buf_printf(&name, "mig_scratch_%ld", (long)getpid());
+	rc = mig_db_begin(db);
+	if (rc)
+		goto cleanup;
+	mig_buf_puts(&sql, "CREATE SCHEMA ");
+	mig_sql_ident(&sql, MIG_POSTGRES, name.ptr);
+	mig_buf_puts(&sql, ";\nSELECT set_config('search_path', ");
+	{
+		struct mig_buf quoted = MIG_BUF_INIT;
+
+		mig_sql_ident(&quoted, MIG_POSTGRES, name.ptr);
+		mig_buf_puts(&quoted, ", ");
+		mig_sql_literal(&sql, MIG_POSTGRES, quoted.ptr);
+		mig_buf_release(&quoted);
+	}
+	mig_buf_puts(&sql, " || current_setting('search_path'), true);\n");
+	rc = mig_db_exec(db, sql.ptr, &err);
+	if (rc == 0) {
+		mig_buf_clear(&sql);
+		rc = mig_sql_create_schema(&sql, MIG_POSTGRES, s, true);
+	}
+	if (rc == 0 && (rc = mig_db_exec(db, sql.ptr, &err)) != 0)
+		rc = mig_error_set(MIG_EPARSE, "the manifest does not render as valid PostgreSQL DDL: %s%s%s",
+		    err.message ? err.message : mig_error_msg(), err.statement ? "\n  statement: " : "",
+		    err.statement ? err.statement : "");
+	if (rc == 0)
+		rc = mig_pg_introspect(out, db, name.ptr, NULL);
+	mig_db_rollback(db);
+	/* The scratch schema was a stand-in for the target schema: say so in the model. */
+	if (rc == 0) {
+		size_t i;
+
+		for (i = 0; i < (*out)->ntables; i++)
+			(*out)->tables[i]->schema = target_schema;
+		for (i = 0; i < (*out)->nenums; i++)
+			(*out)->enums[i]->schema = target_schema;
+	}
+cleanup:
+	mig_db_error_release(&err);
+	mig_buf_release(&sql);
+	mig_buf_release(&name);
+	return rc;
+}
+
 int
 mig_autogen_compare(struct mig_autogen *out, struct mig_db *db, enum mig_dialect d,
     const struct mig_config *cfg)
@@ -50,17 +110,21 @@ mig_autogen_compare(struct mig_autogen *out, struct mig_db *db, enum mig_dialect
 	rc = mig_manifest_load(&out->manifest, cfg->manifest, cfg);
 	if (rc)
 		goto fail;
-	if (d != MIG_SQLITE) {
-		rc = mig_error_set(MIG_EUSAGE, "autogenerate on PostgreSQL is not available yet");
-		goto fail;
+	if (d == MIG_POSTGRES) {
+		if (db == NULL) {
+			rc = mig_error_set(MIG_EUSAGE, "autogenerate on PostgreSQL needs a connection");
+			goto fail;
+		}
+		rc = mig_pg_scratch(&out->wanted, db, out->manifest, NULL);
+		if (rc == 0)
+			rc = mig_pg_introspect(&out->live, db, cfg->schema, cfg->version_table);
+	} else {
+		rc = mig_sqlite_scratch(&out->wanted, out->manifest);
+		if (rc == 0 && db)
+			rc = mig_db_introspect(&out->live, db, cfg->version_table);
+		else if (rc == 0)
+			out->live = mig_schema_new();
 	}
-	rc = mig_sqlite_scratch(&out->wanted, out->manifest);
-	if (rc)
-		goto fail;
-	if (db)
-		rc = mig_db_introspect(&out->live, db, cfg->version_table);
-	else
-		out->live = mig_schema_new();
 	if (rc)
 		goto fail;
 	rc = mig_schema_diff(&out->diff, out->live, out->wanted, out->manifest);

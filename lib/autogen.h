@@ -37,4 +37,8 @@ void mig_autogen_release(struct mig_autogen *a);
 /* Renders schema s (portable types) into a fresh in-memory SQLite database and introspects it. */
 int mig_sqlite_scratch(struct mig_schema **out, const struct mig_schema *s);
 
+/* The same on PostgreSQL, in a temporary schema inside a transaction that is rolled back. */
+int mig_pg_scratch(struct mig_schema **out, struct mig_db *db, const struct mig_schema *s,
+    const char *target_schema);
+
 #endif
