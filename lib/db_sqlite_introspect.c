@@ -71,6 +71,8 @@ static void finish_table(struct intro *in, struct tinfo *ti);
 static void resolve_fk_targets(struct intro *in, struct tinfo *ti);
 static bool names_eq(const char *const *a, size_t na, const char *const *b, size_t nb);
 static struct mig_column *find_column_ci(const struct mig_table *t, const char *name);
+static int cmp_pk(const void *a, const void *b);
+static int cmp_uq(const void *a, const void *b);
 
 /* The filter every query applies to sqlite_schema rows; virtual tables have no pragma data. */
 #define USER_TABLES "m.type = 'table' AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\' " \

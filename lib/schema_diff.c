@@ -9,8 +9,10 @@
  * constraints of each pair are compared in comparison forms (schema_norm.h) with old column names
  * translated, so a rename alone never shows as a changed index or check; objects are matched by
  * name when named and by definition when not. Ordering: operations are collected in buckets and
- * concatenated in an order the database can execute (enums, renames, creates by dependency,
- * per-table changes, drops by reverse dependency, enum changes).
+ * concatenated in an order the database can execute: new enums, table renames, new tables by
+ * dependency (each followed by its indexes, listed as Alembic lists them), foreign keys dropped,
+ * per-table changes, foreign keys added, dropped tables by reverse dependency (each preceded by its
+ * indexes), changed and dropped enums.
  *
  * Every lookup goes through a hash map, so the work is linear in the size of the two schemas.
  * Nothing here allocates from the schemas: operations borrow their objects, and the keys and
@@ -92,6 +94,19 @@ static struct keyed *keyed_new(struct differ *df, struct mig_map *m, const char 
     const void *obj);
 static struct keyed *keyed_take(struct mig_map *m, const char *key);
 static const void *hint_table(struct differ *df, const struct mig_table *t);
+static void fk_action(struct mig_buf *b, const char *action);
+static void put_table(struct mig_buf *b, const struct mig_table *t);
+static const struct mig_table *op_table(const struct mig_op *op);
+static void put_column_ref(struct mig_buf *b, const struct mig_table *t, const struct mig_column *c);
+static void put_list(struct mig_buf *b, const char *const *items, size_t n);
+static void put_plain_list(struct mig_buf *b, const char *const *items, size_t n);
+static void describe_index(struct mig_buf *b, const char *verb, const struct mig_index *x);
+static void describe_unique(struct mig_buf *b, const char *verb, const struct mig_unique *u,
+    const struct mig_table *t);
+static void describe_fk(struct mig_buf *b, const char *verb, const struct mig_fk *fk,
+    const struct mig_table *t);
+static void describe_check(struct mig_buf *b, const char *verb, const struct mig_check *c,
+    const struct mig_table *t);
 
 static const char *
 table_key(struct differ *df, const char *schema, const char *name)

@@ -34,6 +34,7 @@ struct ntoks {
 	size_t n, cap;
 };
 
+static void push(struct ntoks *t, enum ntok_kind kind, const char *s, size_t len);
 static void lex(struct ntoks *out, const char *s);
 static bool word_byte(unsigned char c);
 static bool plain_name(const char *s, size_t len);
