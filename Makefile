@@ -85,6 +85,9 @@ build-asan/mig-asan: $(BUILD)/cmd/mig.o $(CMD_OBJ) $(BUILD)/libmig.a $(TEST_BIN)
 demo: all
 	@tools/demo.sh
 
+bench: all
+	@bench/run.sh
+
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 755 mig $(DESTDIR)$(PREFIX)/bin/mig
