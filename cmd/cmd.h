@@ -163,6 +163,14 @@ struct mig_state {
 int mig_ctx_state(struct mig_ctx *ctx, bool need_db, struct mig_state *st);
 void mig_state_release(struct mig_state *st);
 
+/*
+ * While a migration runs, SIGINT/SIGTERM/SIGHUP interrupt the running statement on db and make
+ * mig_signal_caught() return the signal, so the run rolls back and exits with a clear message.
+ */
+void mig_signals_arm(struct mig_db *db);
+void mig_signals_disarm(void);
+int mig_signal_caught(void);
+
 int mig_main(int argc, char **argv);
 
 extern const struct mig_cmd cmd_branches, cmd_check, cmd_current, cmd_downgrade, cmd_heads,

@@ -6,6 +6,7 @@
  * mig_commands[] below.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,8 +47,13 @@ static const struct mig_opt global_opts[] = {
 	{ 0, NULL, false, NULL },
 };
 
-/* The only mutable global of the program: whether stderr gets colour (set once per run). */
+/*
+ * The program's only mutable globals: whether stderr gets colour (set once per run), and the
+ * signal state of a running migration (the database to interrupt, the signal that came).
+ */
 static bool use_color;
+static struct mig_db *volatile sig_db;
+static volatile sig_atomic_t sig_caught;
 
 static const struct mig_cmd *find_command(const char *name);
 static const struct mig_opt *find_opt(const struct mig_opt *table, int code, const char *long_name,
@@ -368,6 +374,45 @@ const struct mig_cmd cmd_help = {
 	.summary = "show the commands, or one command's options",
 	.run = help_run,
 };
+
+static void
+on_signal(int sig)
+{
+	sig_caught = sig;
+	if (sig_db)
+		mig_db_interrupt(sig_db);
+}
+
+void
+mig_signals_arm(struct mig_db *db)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	/* No SA_RESTART: a blocking wait (lock polling, a query) should notice the signal. */
+	sig_caught = 0;
+	sig_db = db;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
+void
+mig_signals_disarm(void)
+{
+	sig_db = NULL;
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
+}
+
+int
+mig_signal_caught(void)
+{
+	return sig_caught;
+}
 
 int
 mig_ctx_need_url(struct mig_ctx *ctx)

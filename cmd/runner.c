@@ -48,6 +48,13 @@ on_progress(void *arg, const struct mig_step *st, double ms)
 	fflush(ctx->err);
 }
 
+static bool
+stop_requested(void *arg)
+{
+	(void)arg;
+	return mig_signal_caught() != 0;
+}
+
 static void
 describe_heads(struct mig_buf *b, const char *const *heads, size_t n)
 {
@@ -100,45 +107,39 @@ verify_checksums(struct mig_ctx *ctx, const struct mig_applied *hist, size_t nhi
 static int
 report_failure(struct mig_ctx *ctx, const struct mig_plan *plan, const struct mig_run_error *e, bool per_rev)
 {
-	struct mig_buf where = MIG_BUF_INIT, state = MIG_BUF_INIT;
-	const char *const *heads;
-	size_t nheads;
+	const struct mig_step *st = e->step;
+	struct mig_buf state = MIG_BUF_INIT;
 
-	if (e->step) {
-		mig_buf_printf(&where, "%s %s failed", e->step->dir == MIG_UP ? "upgrade" : "downgrade",
-		    e->step->rev->id);
+	if (mig_signal_caught()) {
+		mig_err("interrupted by signal %d (%s)%s%s", mig_signal_caught(), strsignal(mig_signal_caught()),
+		    st ? " during " : "", st ? st->rev->id : "");
+	} else if (st) {
+		struct mig_buf where = MIG_BUF_INIT;
+
+		mig_buf_printf(&where, "%s %s failed", st->dir == MIG_UP ? "upgrade" : "downgrade", st->rev->id);
 		if (e->path)
 			mig_buf_printf(&where, " at %s:%zu", e->path, e->line);
 		else
 			mig_buf_puts(&where, " (stored down SQL)");
+		mig_err("%s: %s", where.ptr, e->db.message ? e->db.message : mig_error_msg());
+		mig_buf_release(&where);
 	} else {
-		mig_buf_puts(&where, "the run failed");
+		mig_err("the run failed: %s", e->db.message ? e->db.message : mig_error_msg());
 	}
-	mig_err("%s: %s", where.ptr, e->db.message ? e->db.message : mig_error_msg());
-	if (e->db.statement && *e->db.statement)
+	if (!mig_signal_caught() && e->db.statement && *e->db.statement)
 		fprintf(ctx->err, "  statement: %s\n", e->db.statement);
-	/* Where the database is now: the start if all was rolled back, else the last commit. */
+	/* Where the database is now: where it started if all was rolled back, else the last commit. */
 	if (e->committed == 0) {
-		heads = plan->heads_before;
-		nheads = plan->nheads_before;
-	} else {
-		const struct mig_step *last = &plan->steps[e->committed - 1];
-		(void)last;
-		heads = NULL;
-		nheads = 0;
-	}
-	if (e->committed == 0) {
-		describe_heads(&state, heads, nheads);
+		describe_heads(&state, plan->heads_before, plan->nheads_before);
 		fprintf(ctx->err, "  rolled back: the database is unchanged, at %s\n", state.ptr);
 	} else {
-		const struct mig_rev *r = plan->steps[e->committed - 1].rev;
+		const struct mig_step *last = &plan->steps[e->committed - 1];
 
 		fprintf(ctx->err, "  %zu revision(s) committed before the failure%s; the database is at the "
 		    "last good revision (after %s %s)\n", e->committed,
 		    per_rev ? " (transaction per revision)" : "",
-		    plan->steps[e->committed - 1].dir == MIG_UP ? "applying" : "reverting", r->id);
+		    last->dir == MIG_UP ? "applying" : "reverting", last->rev->id);
 	}
-	mig_buf_release(&where);
 	mig_buf_release(&state);
 	return MIG_EXIT_FAIL;
 }
@@ -273,7 +274,10 @@ mig_ctx_migrate(struct mig_ctx *ctx, const struct mig_cmd *cmd, enum mig_directi
 		mig_buf_release(&b);
 		goto cleanup;
 	}
+	o.should_stop = stop_requested;
+	mig_signals_arm(db);
 	rc = mig_run_plan(db, mig_db_dialect(db), &plan, scripts, &o, &e);
+	mig_signals_disarm();
 	if (rc)
 		status = report_failure(ctx, &plan, &e, per_rev);
 	goto cleanup;

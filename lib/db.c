@@ -370,3 +370,10 @@ mig_applied_free(struct mig_applied *rows, size_t n)
 	}
 	free(rows);
 }
+
+void
+mig_db_interrupt(struct mig_db *db)
+{
+	if (db && db->ops->interrupt)
+		db->ops->interrupt(db);
+}

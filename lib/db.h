@@ -60,6 +60,12 @@ bool mig_db_in_transaction(const struct mig_db *db);
 int mig_db_lock(struct mig_db *db, int timeout_ms);
 void mig_db_unlock(struct mig_db *db);
 
+/*
+ * Stops the statement running on db, from a signal handler (async-signal-safe): the statement
+ * fails, and the caller's usual error path rolls the transaction back.
+ */
+void mig_db_interrupt(struct mig_db *db);
+
 /* A row of the history table. */
 struct mig_applied {
 	char *id;

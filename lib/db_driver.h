@@ -45,6 +45,11 @@ struct mig_db_ops {
 	/* As mig_db_lock() / mig_db_unlock(); lock on a handle that holds the lock is a no-op. */
 	int (*lock)(struct mig_db *db, int timeout_ms);
 	void (*unlock)(struct mig_db *db);
+	/*
+	 * Asks the statement running on db to stop. Called from a signal handler: it may only use
+	 * async-signal-safe means (sqlite3_interrupt(), PQcancel() with a prepared PGcancel).
+	 */
+	void (*interrupt)(struct mig_db *db);
 };
 
 struct mig_db {

@@ -58,6 +58,7 @@
 
 struct pg_drv {
 	PGconn *conn;
+	PGcancel *cancel;  /* prepared at connect time: PQcancel() is then signal-safe */
 	bool locked;
 };
 
@@ -75,6 +76,7 @@ struct pg_outcome {
 
 static int pg_open(struct mig_db *db, const struct mig_url *url, bool create);
 static void pg_close(struct mig_db *db);
+static void pg_interrupt(struct mig_db *db);
 static int pg_exec(struct mig_db *db, const char *sql, struct mig_db_error *err);
 static int pg_query(struct mig_db *db, const char *sql, mig_db_row_fn fn, void *ctx);
 static bool pg_in_transaction(const struct mig_db *db);
@@ -116,7 +118,19 @@ const struct mig_db_ops mig_db_pg_ops = {
 	.table_exists = pg_table_exists,
 	.lock = pg_lock,
 	.unlock = pg_unlock,
+	.interrupt = pg_interrupt,
 };
+
+/* libpq documents PQcancel() as safe to call from a signal handler, given a PGcancel made earlier. */
+static void
+pg_interrupt(struct mig_db *db)
+{
+	struct pg_drv *d = db->drv;
+	char errbuf[256];
+
+	if (d && d->cancel)
+		PQcancel(d->cancel, errbuf, sizeof(errbuf));
+}
 
 /* The libpq connection behind db, for introspection (db_pg_introspect.c); NULL for other drivers. */
 PGconn *
@@ -315,6 +329,7 @@ pg_open(struct mig_db *db, const struct mig_url *url, bool create)
 		goto fail;
 	}
 	PQclear(r);
+	d->cancel = PQgetCancel(d->conn);
 	db->drv = d;
 	return 0;
 fail:
@@ -331,6 +346,8 @@ pg_close(struct mig_db *db)
 	if (d == NULL)
 		return;
 	/* PQfinish() ends the session, which releases the advisory lock with it. */
+	if (d->cancel)
+		PQfreeCancel(d->cancel);
 	PQfinish(d->conn);
 	free(d);
 	db->drv = NULL;

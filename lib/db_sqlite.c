@@ -50,6 +50,7 @@ static bool sqlite_in_transaction(const struct mig_db *db);
 static int sqlite_table_exists(struct mig_db *db, const char *schema, const char *table, bool *out);
 static int sqlite_lock(struct mig_db *db, int timeout_ms);
 static void sqlite_unlock(struct mig_db *db);
+static void sqlite_interrupt(struct mig_db *db);
 static int check_path(const char *path, bool create);
 static size_t statement_end(const char *p);
 static const char *d_path(const struct mig_db *db);
@@ -68,7 +69,18 @@ const struct mig_db_ops mig_db_sqlite_ops = {
 	.table_exists = sqlite_table_exists,
 	.lock = sqlite_lock,
 	.unlock = sqlite_unlock,
+	.interrupt = sqlite_interrupt,
 };
+
+/* sqlite3_interrupt() only sets a flag the running statement checks: safe from a signal handler. */
+static void
+sqlite_interrupt(struct mig_db *db)
+{
+	struct sqlite_drv *d = db->drv;
+
+	if (d && d->h)
+		sqlite3_interrupt(d->h);
+}
 
 struct sqlite3 *
 mig_db_sqlite_handle(const struct mig_db *db)

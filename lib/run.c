@@ -213,10 +213,20 @@ txn_begin(struct runner *r, bool fk_off)
 }
 
 static int
+check_stop(struct runner *r)
+{
+	if (r->o->should_stop && r->o->should_stop(r->o->arg))
+		return mig_error_set(MIG_ERROR, "interrupted");
+	return 0;
+}
+
+static int
 txn_commit(struct runner *r)
 {
-	int rc = 0;
+	int rc = check_stop(r);
 
+	if (rc)
+		return rc;
 	if (r->fk_off)
 		rc = emit(r, fk_check_sql, NULL, NULL);
 	if (rc == 0) {
@@ -310,6 +320,8 @@ mig_run_plan(struct mig_db *db, enum mig_dialect dialect, const struct mig_plan 
 			if ((rc = ensure_tables(&r)) != 0)
 				goto fail;
 		}
+		if ((rc = check_stop(&r)) != 0)
+			goto fail;
 		if (o->progress)
 			o->progress(o->arg, st, -1);
 		if (o->offline)
@@ -317,6 +329,8 @@ mig_run_plan(struct mig_db *db, enum mig_dialect dialect, const struct mig_plan 
 			    st->rev->id);
 		t0 = mig_now_ms();
 		rc = emit(&r, sc->sql, st, sc);
+		if (rc == 0)
+			rc = check_stop(&r);
 		if (rc)
 			goto fail;
 		if (o->offline) {

@@ -37,6 +37,11 @@ struct mig_run_opts {
 	/* Called before and after each step (after: ms >= 0). */
 	void (*progress)(void *arg, const struct mig_step *step, double ms);
 	void *arg;
+	/*
+	 * Polled before each step, after each script and before each commit: when it returns true
+	 * the run stops with MIG_ERROR and rolls back what is not committed (SIGINT, SIGTERM).
+	 */
+	bool (*should_stop)(void *arg);
 };
 
 /* Where a run failed. */
