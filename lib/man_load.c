@@ -50,6 +50,7 @@ struct colinfo {
 	struct scalar autoinc_at;
 	struct scalar references, on_delete, on_update, check;
 	int pk, unique, index, autoinc, nullable; /* -1 when not given, else 0 / 1 */
+	bool portable;                  /* the type is portable (checked), not a database type */
 	bool integral;                  /* a portable integer type (for autoincrement) */
 };
 
@@ -993,7 +994,7 @@ read_column(struct ld *L, struct colinfo *ci)
 		r = set_type(L, ci, &sql_type, true);
 	if (r < 0)
 		return r;
-	if (ci->autoinc == 1 && !ci->integral && type.v != NULL)
+	if (ci->autoinc == 1 && ci->portable && !ci->integral)
 		return fail_at(L, &ci->autoinc_at, "autoincrement needs an integer type, not '%s'", ci->c->type);
 	return 0;
 }
@@ -1021,6 +1022,7 @@ set_type(struct ld *L, struct colinfo *ci, const struct scalar *type, bool sql)
 	}
 	ci->c->type = mig_arena_strdup(&L->s->arena, canon.ptr);
 	mig_buf_release(&canon);
+	ci->portable = t.kind != MIG_TYPE_SQL;
 	ci->integral = !t.array && (t.kind == MIG_TYPE_INTEGER || t.kind == MIG_TYPE_BIGINT
 	    || t.kind == MIG_TYPE_SMALLINT);
 	if (t.kind == MIG_TYPE_ENUM) {

@@ -736,6 +736,9 @@ Test(manifest, catalog_model_round_trips_exactly)
 	c = mig_table_add_column(s, t, "seq");
 	c->type = "text";
 	c->autoincrement = true;             /* not expressible with type: text */
+	c = mig_table_add_column(s, t, "stamp");
+	c->type = "DATETIME";
+	c->autoincrement = true;             /* a database type is not checked */
 	c = mig_table_add_column(s, t, "#weird: name");
 	c->type = "VARCHAR(10) COLLATE NOCASE";
 	c->default_sql = "yes";
