@@ -1,6 +1,8 @@
 /*
  * current.c — `mig current [-v]`: the revision(s) the database is at, one per line.
  */
+#include <string.h>
+
 #include "cmd.h"
 
 static int
@@ -28,6 +30,10 @@ current_run(struct mig_ctx *ctx)
 			fprintf(ctx->out, "%s%s%s\n", r->id, r->nchildren == 0 ? " (head)" : "",
 			    r->ghost ? " (files missing)" : "");
 	}
+	for (i = 0; i < st.nhist; i++)
+		if (st.hist[i].kind && strcmp(st.hist[i].kind, "failed") == 0)
+			fprintf(ctx->out, "%s (FAILED outside a transaction at %s: needs attention, see 'mig upgrade')\n",
+			    st.hist[i].id, st.hist[i].applied_at ? st.hist[i].applied_at : "?");
 	if (st.nheads == 0 && ctx->verbose)
 		mig_info(ctx, "the database is at base (no revision applied)");
 	mig_state_release(&st);

@@ -82,7 +82,7 @@ verify_checksums(struct mig_ctx *ctx, const struct mig_applied *hist, size_t nhi
 		const char *which = NULL;
 		int rc;
 
-		if (r == NULL || r->ghost || h->up_sha256[0] == '\0')
+		if (r == NULL || r->ghost || h->up_sha256[0] == '\0' || (h->kind && strcmp(h->kind, "failed") == 0))
 			continue;
 		rc = mig_run_hash_files(r, up, down, NULL);
 		if (rc)
@@ -100,6 +100,25 @@ verify_checksums(struct mig_ctx *ctx, const struct mig_applied *hist, size_t nhi
 		return mig_error_set(MIG_ECHANGED, "%s: revision '%s' was edited after it was applied "
 		    "(applied %s); restore the file, or pass --allow-edited if the change is deliberate",
 		    which, h->id, h->applied_at ? h->applied_at : "earlier");
+	}
+	return 0;
+}
+
+/* A revision that failed outside a transaction blocks everything until a person looks at it. */
+static int
+refuse_failed(const struct mig_applied *hist, size_t nhist)
+{
+	size_t i;
+
+	for (i = 0; i < nhist; i++) {
+		const struct mig_applied *h = &hist[i];
+
+		if (h->kind == NULL || strcmp(h->kind, "failed") != 0)
+			continue;
+		return mig_error_set(MIG_ERROR, "revision '%s' failed outside a transaction (at %s) and may be "
+		    "half-applied; repair the database by hand, then run 'mig stamp %s' if it is now complete, "
+		    "or 'mig stamp %s' to run it again", h->id, h->applied_at ? h->applied_at : "?", h->id,
+		    h->ndown ? h->down[0] : "base");
 	}
 	return 0;
 }
@@ -128,6 +147,9 @@ report_failure(struct mig_ctx *ctx, const struct mig_plan *plan, const struct mi
 	}
 	if (!mig_signal_caught() && e->db.statement && *e->db.statement)
 		fprintf(ctx->err, "  statement: %s\n", e->db.statement);
+	if (e->marked_failed && st)
+		fprintf(ctx->err, "  revision %s ran outside a transaction and may be half-applied: it is marked "
+		    "as failed; repair the database, then 'mig stamp' the revision it is really at\n", st->rev->id);
 	/* Where the database is now: where it started if all was rolled back, else the last commit. */
 	if (e->committed == 0) {
 		describe_heads(&state, plan->heads_before, plan->nheads_before);
@@ -254,6 +276,8 @@ mig_ctx_migrate(struct mig_ctx *ctx, const struct mig_cmd *cmd, enum mig_directi
 	rc = mig_db_lock(db, ctx->cfg->lock_timeout_ms);
 	if (rc == 0)
 		rc = mig_ctx_load_graph(ctx, db, &heads, &nheads, &hist, &nhist);
+	if (rc == 0)
+		rc = refuse_failed(hist, nhist);
 	if (rc == 0)
 		rc = verify_checksums(ctx, hist, nhist);
 	if (rc == 0) {

@@ -17,6 +17,7 @@ static const struct mig_opt stamp_opts[] = {
 	{ 0, NULL, false, NULL },
 };
 
+/* Whether id has a history row that counts as applied (a 'failed' row does not). */
 static bool
 in_history(const struct mig_applied *hist, size_t n, const char *id)
 {
@@ -24,7 +25,7 @@ in_history(const struct mig_applied *hist, size_t n, const char *id)
 
 	for (i = 0; i < n; i++)
 		if (strcmp(hist[i].id, id) == 0)
-			return true;
+			return hist[i].kind == NULL || strcmp(hist[i].kind, "failed") != 0;
 	return false;
 }
 
@@ -40,6 +41,10 @@ render_stamp(struct mig_buf *b, struct mig_ctx *ctx, enum mig_dialect d, const s
 
 	mig_sql_version_create(b, d, schema, table);
 	mig_sql_version_set(b, d, schema, table, plan->heads_after, plan->nheads_after);
+	/* A stamp is the repair that follows a failed non-transactional revision: clear the marks. */
+	for (i = 0; i < nhist; i++)
+		if (hist[i].kind && strcmp(hist[i].kind, "failed") == 0)
+			mig_sql_history_delete(b, d, schema, table, hist[i].id);
 	for (i = 0; rc == 0 && i < g->nrevs; i++) {
 		const struct mig_rev *r = g->revs[i];
 		struct mig_applied row;

@@ -259,6 +259,34 @@ txn_abort(struct runner *r)
 	}
 }
 
+/*
+ * The revision ran in autocommit mode and may be half-applied: record that, in autocommit too,
+ * so nobody builds on top of it unknowingly. Best effort: if even this fails, the error already
+ * reported is the one that matters.
+ */
+static void
+mark_failed(struct runner *r, const struct mig_step *st, const struct mig_script *sc)
+{
+	struct mig_buf b = MIG_BUF_INIT;
+	struct mig_applied row;
+
+	memset(&row, 0, sizeof(row));
+	row.id = (char *)st->rev->id;
+	row.down = (char **)st->rev->down;
+	row.ndown = st->rev->ndown;
+	row.message = (char *)st->rev->message;
+	memcpy(row.up_sha256, sc->up_sha256, sizeof(row.up_sha256));
+	memcpy(row.down_sha256, sc->down_sha256, sizeof(row.down_sha256));
+	row.down_sql = sc->down_sql;
+	row.duration_ms = -1;
+	row.kind = (char *)"failed";
+	mig_sql_history_delete(&b, r->dialect, r->o->schema, r->o->table, st->rev->id);
+	mig_sql_history_insert(&b, r->dialect, r->o->schema, r->o->table, &row);
+	if (mig_db_exec(r->db, b.ptr, NULL) == 0)
+		r->err->marked_failed = true;
+	mig_buf_release(&b);
+}
+
 static bool
 any_fk_off(const struct mig_script *s, size_t from, size_t n)
 {
@@ -377,5 +405,7 @@ fail:
 	if (err->db.message == NULL && rc)
 		err->db.message = mig_xstrdup(mig_error_msg());
 	txn_abort(&r);
+	if (err->step && !err->step->rev->transactional && !o->offline)
+		mark_failed(&r, err->step, &scripts[err->step - plan->steps]);
 	return rc;
 }

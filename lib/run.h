@@ -9,6 +9,10 @@
  * `-- mig:foreign_keys off` (SQLite table rebuilds) makes the run switch foreign keys off before
  * its transaction begins, check them with PRAGMA foreign_key_check before committing, and restore
  * them afterwards: SQLite ignores the pragma inside a transaction.
+ *
+ * A revision that runs outside a transaction cannot be rolled back: when it fails, the run records
+ * it in the history table with kind 'failed', which `current` shows and which makes every later
+ * upgrade or downgrade refuse until someone repairs the database and runs `mig stamp`.
  */
 #ifndef MIG_RUN_H
 #define MIG_RUN_H
@@ -51,6 +55,7 @@ struct mig_run_error {
 	size_t line;                 /* line in path of the failing statement */
 	struct mig_db_error db;
 	bool rolled_back;            /* the failed transaction was rolled back */
+	bool marked_failed;          /* a non-transactional revision failed and was recorded as 'failed' */
 	size_t committed;            /* steps committed before the failure */
 };
 void mig_run_error_release(struct mig_run_error *e);
