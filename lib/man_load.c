@@ -252,6 +252,12 @@ yaml_fail(struct ld *L)
 	col = (int)p->problem_mark.column + 1;
 	if (p->problem_mark.index < L->len && L->text[p->problem_mark.index] == '\t')
 		return fail(L, line, col, "invalid YAML: %s (a tab: YAML is indented with spaces)", problem);
+	/* `{type: string[]}`: inside {...} a bracket starts a list; the type needs quotes there. */
+	if (p->problem_mark.index > 0 && p->problem_mark.index < L->len
+	    && L->text[p->problem_mark.index] == '[' && L->text[p->problem_mark.index - 1] != ' '
+	    && p->context != NULL && strstr(p->context, "flow") != NULL)
+		return fail(L, line, col, "invalid YAML: %s (inside {...} quote a type with [], "
+		    "e.g. \"string[]\")", problem);
 	if (p->context != NULL)
 		return fail(L, line, col, "invalid YAML: %s (%s at line %d)", problem, p->context,
 		    (int)p->context_mark.line + 1);

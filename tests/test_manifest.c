@@ -460,6 +460,8 @@ static struct bad bad_cases[] = {
 	  "m.yaml:2:1: invalid YAML: found character that cannot start any token (a tab: YAML is indented with spaces)" },
 	{ "tables: {user: {columns: {id: integer}\n",
 	  "m.yaml:2:1: invalid YAML: did not find expected ',' or '}' (while parsing a flow mapping at line 1)" },
+	{ "tables:\n  t:\n    columns:\n      a: {type: string[]}\n",
+	  "m.yaml:4:23: invalid YAML: did not find expected ',' or '}' (inside {...} quote a type with [], e.g. \"string[]\")" },
 	{ "tables:\n  user:\n    columns:\n      id: integer\n     x: y\n",
 	  "m.yaml:5:6: invalid YAML: did not find expected key (while parsing a block mapping at line 3)" },
 	{ "tables:\n  user:\n    columns:\n      n\xc3\x28: integer\n",
