@@ -32,7 +32,7 @@ static int drop_constraint(struct mig_render *r, size_t i, const char *what, con
 static int create_table_op(struct mig_render *r, size_t i);
 static int alter_column_pg(struct mig_render *r, size_t i);
 static int alter_enum_pg(struct mig_render *r, const struct mig_op *op);
-static bool type_is_enum(const char *type, const struct mig_enum *e);
+static bool type_is_enum(const char *type, const struct mig_enum *e, bool *array);
 
 int
 mig_sql_render_diff(struct mig_buf *up, struct mig_buf *down, enum mig_dialect d,
@@ -401,24 +401,36 @@ cleanup:
 	return rc;
 }
 
-/* PostgreSQL enum types print as their (possibly quoted, possibly qualified) name. */
+/*
+ * PostgreSQL enum types print as their (possibly quoted, possibly qualified) name; *array says the
+ * type is a one-dimensional array of the enum ("mood[]", "enum(mood)[]"), which a rebuild of the
+ * type must convert too: the old type cannot be dropped while an array of it is in use.
+ */
 static bool
-type_is_enum(const char *type, const struct mig_enum *e)
+type_is_enum(const char *type, const struct mig_enum *e, bool *array)
 {
-	size_t n = strlen(e->name), tn;
-	const char *dot;
+	size_t n = strlen(e->name), tn, i;
 
+	*array = false;
 	if (type == NULL)
 		return false;
-	if (strncmp(type, "enum(", 5) == 0)
-		return strncmp(type + 5, e->name, n) == 0 && strcmp(type + 5 + n, ")") == 0;
-	dot = strrchr(type, '.');
-	if (dot != NULL)
-		type = dot + 1;
 	tn = strlen(type);
+	if (tn > 2 && type[tn - 2] == '[' && type[tn - 1] == ']') {
+		*array = true;
+		tn -= 2;
+	}
+	if (tn > 5 && strncmp(type, "enum(", 5) == 0)
+		return tn == n + 6 && strncmp(type + 5, e->name, n) == 0 && type[tn - 1] == ')';
+	for (i = tn; i > 0; i--) {
+		if (type[i - 1] == '.') {
+			type += i;
+			tn -= i;
+			break;
+		}
+	}
 	if (tn == n + 2 && type[0] == '"' && type[tn - 1] == '"')
 		return strncmp(type + 1, e->name, n) == 0;
-	return strcmp(type, e->name) == 0;
+	return tn == n && strncmp(type, e->name, n) == 0;
 }
 
 /*
@@ -432,6 +444,7 @@ alter_enum_pg(struct mig_render *r, const struct mig_op *op)
 {
 	const struct mig_enum *o = op->enum_old, *e = op->enum_new;
 	struct mig_buf old_name = MIG_BUF_INIT;
+	bool array;
 	size_t i, j, k;
 
 	for (i = j = 0; i < e->nlabels && j < o->nlabels; i++)
@@ -477,7 +490,7 @@ alter_enum_pg(struct mig_render *r, const struct mig_op *op)
 			const struct mig_column *c = t->columns[k];
 			const struct mig_column *nc = mig_table_find_column(nt, c->name);
 
-			if (nc == NULL || !type_is_enum(c->type, o))
+			if (nc == NULL || !type_is_enum(c->type, o, &array))
 				continue;
 #define ALTER_COL() do { \
 		mig_buf_puts(r->out, "ALTER TABLE "); \
@@ -493,11 +506,11 @@ alter_enum_pg(struct mig_render *r, const struct mig_op *op)
 			ALTER_COL();
 			mig_buf_puts(r->out, "TYPE ");
 			mig_sql_qualified(r->out, r->d, e->schema, e->name);
-			mig_buf_puts(r->out, " USING ");
+			mig_buf_puts(r->out, array ? "[] USING " : " USING ");
 			mig_sql_ident(r->out, r->d, c->name);
-			mig_buf_puts(r->out, "::text::");
+			mig_buf_puts(r->out, array ? "::text[]::" : "::text::");
 			mig_sql_qualified(r->out, r->d, e->schema, e->name);
-			mig_buf_puts(r->out, ";\n");
+			mig_buf_puts(r->out, array ? "[];\n" : ";\n");
 			if (nc->default_sql != NULL) {
 				ALTER_COL();
 				mig_buf_printf(r->out, "SET DEFAULT %s;\n", nc->default_sql);
