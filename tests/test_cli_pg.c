@@ -618,6 +618,37 @@ Test(cli_pg, enum_label_removed_with_a_row_still_using_it_rolls_back)
 	    "_mood,mood");
 }
 
+Test(cli_pg, enum_label_removed_converts_enum_array_columns)
+{
+	struct th_run r;
+
+	th_write(dir, "models.yaml", "enums:\n  mood: [sad, ok, happy]\n" MOOD_TABLES
+	    "  diary:\n    columns:\n      id: {type: integer, primary_key: true}\n"
+	    "      moods: {type: \"enum(mood)[]\"}\n");
+	r = run(0, "migrate", "-m", "moods", NULL);
+	th_run_free(&r);
+	r = run(0, "upgrade", NULL);
+	th_run_free(&r);
+	pg_exec(url, "INSERT INTO diary (moods) VALUES ('{sad,happy}'), (NULL), ('{}')");
+	th_write(dir, "models.yaml", "enums:\n  mood: [sad, happy]\n" MOOD_TABLES
+	    "  diary:\n    columns:\n      id: {type: integer, primary_key: true}\n"
+	    "      moods: {type: \"enum(mood)[]\"}\n");
+	r = run(0, "migrate", "-m", "no ok", NULL);
+	th_run_free(&r);
+	r = run(0, "upgrade", NULL);
+	th_run_free(&r);
+	assert_q(LABELS_SQL("mood"), "sad,happy");
+	assert_q("SELECT string_agg(coalesce(moods::text, '-'), ';' ORDER BY id) FROM diary", "{sad,happy};-;{}");
+	assert_q("SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = 'diary'::regclass "
+	    "AND attname = 'moods'", "mood[]");
+	r = run(0, "check", NULL);
+	th_run_free(&r);
+	r = run(0, "downgrade", NULL);
+	th_run_free(&r);
+	assert_q(LABELS_SQL("mood"), "sad,ok,happy");
+	assert_q("SELECT string_agg(coalesce(moods::text, '-'), ';' ORDER BY id) FROM diary", "{sad,happy};-;{}");
+}
+
 /* ---- the round trip ---- */
 
 #define VARIED \
