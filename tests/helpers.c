@@ -190,7 +190,8 @@ th_sqlite(const char *db, const char *query)
 	sqlite3_stmt *st = NULL;
 	int rc, i, rows = 0;
 
-	rc = sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL);
+	/* Read-write, so a hot journal left by a killed process is rolled back as any reader would. */
+	rc = sqlite3_open_v2(db, &h, SQLITE_OPEN_READWRITE, NULL);
 	cr_assert(rc == SQLITE_OK, "open %s: %s", db, sqlite3_errmsg(h));
 	rc = sqlite3_prepare_v2(h, query, -1, &st, NULL);
 	cr_assert(rc == SQLITE_OK, "prepare %s: %s", query, sqlite3_errmsg(h));
