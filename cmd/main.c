@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "sql.h"
 
 /* In the order `mig help` lists them: the daily loop first. */
 const struct mig_cmd *const mig_commands[] = {
@@ -438,6 +439,18 @@ mig_ctx_open_db(struct mig_ctx *ctx, struct mig_db **out, bool create)
 	if (rc == MIG_ENOTFOUND && !create) {
 		mig_error_clear();
 		return 0;
+	}
+	if (rc == 0 && ctx->cfg && ctx->cfg->schema && mig_db_dialect(*out) == MIG_POSTGRES) {
+		struct mig_buf sql = MIG_BUF_INIT;
+
+		/* Scripts name the target schema's types and tables unqualified: make them resolve there. */
+		mig_sql_search_path(&sql, ctx->cfg->schema);
+		rc = mig_db_exec(*out, sql.ptr, NULL);
+		mig_buf_release(&sql);
+		if (rc) {
+			mig_db_close(*out);
+			*out = NULL;
+		}
 	}
 	return rc;
 }

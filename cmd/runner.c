@@ -8,6 +8,7 @@
 
 #include "cmd.h"
 #include "run.h"
+#include "sql.h"
 
 struct progress {
 	struct mig_ctx *ctx;
@@ -240,6 +241,8 @@ mig_ctx_migrate(struct mig_ctx *ctx, const struct mig_cmd *cmd, enum mig_directi
 			goto fail;
 		o.offline = &sql;
 		o.progress = NULL;
+		if (ctx->url->dialect == MIG_POSTGRES && ctx->cfg->schema)
+			mig_sql_search_path(&sql, ctx->cfg->schema);
 		rc = mig_run_plan(NULL, ctx->url->dialect, &plan, scripts, &o, &e);
 		if (rc)
 			goto fail;

@@ -115,7 +115,7 @@ mig_autogen_compare(struct mig_autogen *out, struct mig_db *db, enum mig_dialect
 			rc = mig_error_set(MIG_EUSAGE, "autogenerate on PostgreSQL needs a connection");
 			goto fail;
 		}
-		rc = mig_pg_scratch(&out->wanted, db, out->manifest, NULL);
+		rc = mig_pg_scratch(&out->wanted, db, out->manifest, cfg->schema);
 		if (rc == 0)
 			rc = mig_pg_introspect(&out->live, db, cfg->schema, cfg->version_table);
 	} else {

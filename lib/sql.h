@@ -38,4 +38,7 @@ void mig_sql_history_insert(struct mig_buf *b, enum mig_dialect d, const char *s
 void mig_sql_history_delete(struct mig_buf *b, enum mig_dialect d, const char *schema, const char *table,
     const char *id);
 
+/* PostgreSQL: `SET search_path TO "schema", public;` for a project whose mig.yaml names a schema. */
+void mig_sql_search_path(struct mig_buf *b, const char *schema);
+
 #endif

@@ -224,3 +224,11 @@ mig_sql_history_delete(struct mig_buf *b, enum mig_dialect d, const char *schema
 	mig_sql_literal(b, d, id);
 	mig_buf_puts(b, ";\n");
 }
+
+void
+mig_sql_search_path(struct mig_buf *b, const char *schema)
+{
+	mig_buf_puts(b, "SET search_path TO ");
+	mig_sql_ident(b, MIG_POSTGRES, schema);
+	mig_buf_puts(b, ", public;\n");
+}
