@@ -1486,6 +1486,7 @@ finish_table(struct ld *L, const struct scalar *name)
 		ci->c->nullable = ci->nullable >= 0 ? ci->nullable == 1 : !in_pk;
 		ci->c->autoincrement = ci->autoinc >= 0 ? ci->autoinc == 1
 		    : mig_man_default_autoincrement(t, ci->c);
+		ci->c->autoincrement_auto = ci->autoinc < 0 && ci->c->autoincrement;
 	}
 	for (i = 0; i < L->nrefs; i++)
 		if (mig_map_get(&L->cols, L->refs[i].at.v) == NULL)

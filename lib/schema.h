@@ -29,6 +29,8 @@ struct mig_column {
 	bool nullable;
 	const char *default_sql;  /* server default as an SQL expression; NULL when none */
 	bool autoincrement;       /* SQLite AUTOINCREMENT / PostgreSQL identity or serial */
+	bool autoincrement_auto;  /* manifest: implied (SQLAlchemy's "auto"), not written: SQLite
+	                             then uses its rowid key without the AUTOINCREMENT keyword */
 	const char *comment;      /* NULL when none */
 	const char *renamed_from; /* manifest hint; NULL otherwise */
 	int line;                 /* manifest line (0 when from a catalog) */

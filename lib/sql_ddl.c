@@ -290,7 +290,11 @@ inline_pk_column(enum mig_dialect d, const struct mig_table *t, const struct mig
 		return -1;
 	for (i = 0; i < t->ncolumns; i++) {
 		c = t->columns[i];
-		if (strcmp(c->name, t->pk[0]) != 0 || !c->autoincrement)
+		/*
+		 * An implied autoincrement is SQLAlchemy's: an INTEGER PRIMARY KEY is SQLite's rowid and
+		 * numbers itself; only an explicit request gets the AUTOINCREMENT keyword.
+		 */
+		if (strcmp(c->name, t->pk[0]) != 0 || !c->autoincrement || c->autoincrement_auto)
 			continue;
 		if (render_type(&type, d, c, s, portable_types) == 0 && ieq(type.ptr, "INTEGER"))
 			found = (long)i;
