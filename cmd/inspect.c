@@ -27,8 +27,11 @@ inspect_run(struct mig_ctx *ctx)
 		rc = mig_error_set(MIG_ENOTFOUND, "database '%s' does not exist", ctx->url->display);
 	if (rc == 0)
 		rc = mig_db_introspect(&s, db, ctx->cfg->version_table);
-	if (rc == 0)
+	if (rc == 0) {
+		/* Written as a person would: `integer`, `string(64)` where they render back the same. */
+		mig_schema_portable_types(s, mig_db_dialect(db));
 		rc = mig_manifest_write(&b, s);
+	}
 	if (rc == 0) {
 		if (outpath) {
 			rc = mig_file_write(outpath, b.ptr, b.len, false);

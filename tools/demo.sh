@@ -25,7 +25,7 @@ YAML
 show "cat models.yaml"
 step "$mig" migrate -m "users table"
 step "$mig" upgrade
-show "sqlite3 app.db .schema"
+show "sqlite3 app.db '.schema user'"
 
 cat >> models.yaml <<'YAML'
   post:
