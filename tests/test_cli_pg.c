@@ -998,7 +998,9 @@ Test(cli_pg, password_never_appears)
 	th_run_free(&r);
 
 	/* The same password as a URL parameter, and in mig.yaml instead of the environment. */
-	u2 = mig_xasprintf("%s&password=pArAm5ecret", db_url("nodb"));
+	e2 = db_url("nodb");
+	u2 = mig_xasprintf("%s%spassword=pArAm5ecret", e2, strchr(e2, '?') ? "&" : "?");
+	free(e2);
 	e2 = mig_xasprintf("url: \"%s\"\n", u2);
 	th_write(dir, "migrations/mig.yaml", e2);
 	r = th_migv(dir, NULL, up);
