@@ -805,6 +805,78 @@ Test(cli_pg, inspect_of_a_hand_made_database_then_check_reports_no_change)
 	th_run_free(&r);
 }
 
+Test(cli_pg, schema_option_puts_tables_enums_and_version_table_in_another_schema)
+{
+	struct th_run r;
+
+	/* A table of the same name in public, which must stay untouched. */
+	pg_exec(url, "CREATE SCHEMA app; CREATE TABLE public.person (x int); INSERT INTO public.person VALUES (7)");
+	th_write(dir, "migrations/mig.yaml", "schema: app\n");
+	th_write(dir, "models.yaml", "enums:\n  mood: [sad, ok, happy]\n"
+	    "tables:\n  person:\n    columns:\n"
+	    "      id: {type: integer, primary_key: true}\n"
+	    "      mood: {type: enum(mood), nullable: false, default: \"'ok'\"}\n"
+	    "      moods: {type: \"enum(mood)[]\"}\n"
+	    "      name: {type: string(20), index: true}\n"
+	    "  pet:\n    columns:\n"
+	    "      id: {type: integer, primary_key: true}\n"
+	    "      owner_id: {type: integer, references: person.id, on_delete: cascade}\n");
+	r = run(0, "migrate", "-m", "in app", NULL);
+	th_run_free(&r);
+	r = run(0, "upgrade", NULL);
+	th_run_free(&r);
+#define APP_OBJECTS_SQL \
+	"SELECT coalesce(string_agg(n.nspname || '.' || c.relname || ':' || c.relkind::text, ',' " \
+	"ORDER BY n.nspname || '.' || c.relname), '') " \
+	"FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname IN ('app', 'public') " \
+	"AND c.relkind IN ('r', 'i') AND c.relname NOT LIKE '%pkey%' AND c.relname NOT LIKE '%pkc'"
+	assert_q(APP_OBJECTS_SQL, "app.ix_person_name:i,app.mig_version:r,app.mig_version_history:r,app.person:r,"
+	    "app.pet:r,public.person:r");
+	assert_q("SELECT n.nspname || '.' || t.typname FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace "
+	    "WHERE t.typtype = 'e'", "app.mood");
+	assert_q("SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = 'app.pet'::regclass "
+	    "AND contype = 'f'", "FOREIGN KEY (owner_id) REFERENCES app.person(id) ON DELETE CASCADE");
+	assert_q("SELECT count(*) FROM app.mig_version", "1");
+	r = run(0, "check", NULL);
+	th_run_free(&r);
+	r = run(0, "inspect", "-o", "models2.yaml", NULL);
+	th_run_free(&r);
+	th_write(dir, "migrations/mig.yaml", "schema: app\nmanifest: models2.yaml\n");
+	r = run(0, "check", NULL);
+	th_run_free(&r);
+
+	/* A label removed: the enum and the array of it are rebuilt in app, rows kept. */
+	pg_exec(url, "INSERT INTO app.person (name, mood, moods) VALUES ('a', 'sad', '{sad,ok}')");
+	th_write(dir, "migrations/mig.yaml", "schema: app\n");
+	{
+		char *path = mig_path_join(dir, "models.yaml"), *m = th_read(path), *p = strstr(m, "[sad, ok, happy]");
+
+		/* [sad, ok, happy] -> [sad, ok] */
+		cr_assert(p != NULL);
+		memmove(p + 8, p + 15, strlen(p + 15) + 1);
+		p[8] = ']';
+		th_write(dir, "models.yaml", m);
+		free(m);
+		free(path);
+	}
+	r = run(0, "migrate", "-m", "no happy", NULL);
+	th_run_free(&r);
+	r = run(0, "upgrade", NULL);
+	th_run_free(&r);
+	assert_q(LABELS_SQL("mood"), "sad,ok");
+	assert_q("SELECT name || '|' || mood || '|' || moods::text FROM app.person", "a|sad|{sad,ok}");
+	r = run(0, "check", NULL);
+	th_run_free(&r);
+
+	/* downgrade base empties app, and public.person still has its row. */
+	r = run(0, "downgrade", "base", NULL);
+	th_run_free(&r);
+	assert_q(APP_OBJECTS_SQL, "app.mig_version:r,app.mig_version_history:r,public.person:r");
+	assert_q(ENUM_TYPES_SQL, "");
+	assert_q("SELECT x FROM public.person", "7");
+#undef APP_OBJECTS_SQL
+}
+
 /* ---- a failing revision ---- */
 
 /* Three revisions, the second failing on its second statement; returns that statement's line. */
