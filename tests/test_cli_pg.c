@@ -972,6 +972,137 @@ Test(cli_pg, failing_revision_per_revision_mode_keeps_the_last_good_one)
 	    "t1,t2,t3");
 }
 
+/* ---- scripts PostgreSQL splits itself, and revisions outside a transaction ---- */
+
+#define FUNC_UP \
+	"CREATE TABLE item (id int PRIMARY KEY, note text DEFAULT 'a;b');\n" \
+	"CREATE FUNCTION bump() RETURNS trigger LANGUAGE plpgsql AS $$\n" \
+	"BEGIN\n" \
+	"  NEW.note := NEW.note || ';bumped';\n" \
+	"  RETURN NEW;\n" \
+	"END;\n" \
+	"$$;\n" \
+	"CREATE TRIGGER item_bump BEFORE INSERT ON item FOR EACH ROW EXECUTE FUNCTION bump();\n" \
+	"DO $do$ BEGIN INSERT INTO item (id) VALUES (1); END $do$;\n" \
+	"INSERT INTO item VALUES (2, 'it''s; fine -- not a comment');\n"
+#define FUNC_DOWN "DROP TABLE item;\nDROP FUNCTION bump();\n"
+
+/* Three revisions: the function and trigger, a non-transactional one with concurrent_sql, a table. */
+static void
+three_with_a_non_transactional_middle(const char *concurrent_sql)
+{
+	struct th_run r;
+	char *f, *text, *p;
+
+	r = run(0, "revision", "-m", "one", "--rev-id", "bbbbbbbbbbb1", NULL);
+	th_run_free(&r);
+	r = run(0, "revision", "-m", "two", "--rev-id", "bbbbbbbbbbb2", NULL);
+	th_run_free(&r);
+	r = run(0, "revision", "-m", "three", "--rev-id", "bbbbbbbbbbb3", NULL);
+	th_run_free(&r);
+	f = rev_file("bbbbbbbbbbb1", ".up.sql");
+	append(f, FUNC_UP);
+	free(f);
+	f = rev_file("bbbbbbbbbbb1", ".down.sql");
+	append(f, FUNC_DOWN);
+	free(f);
+	/* The header line goes right after the message line. */
+	f = rev_file("bbbbbbbbbbb2", ".up.sql");
+	text = th_read(f);
+	p = strstr(text, "-- mig:message two\n");
+	cr_assert(p != NULL, "%s", text);
+	p += strlen("-- mig:message two\n");
+	{
+		char *with = mig_xasprintf("%.*s-- mig:transactional false\n%s%s", (int)(p - text), text, p,
+		    concurrent_sql);
+
+		th_write("/", f, with);
+		free(with);
+	}
+	free(text);
+	free(f);
+	f = rev_file("bbbbbbbbbbb2", ".down.sql");
+	append(f, "DROP INDEX CONCURRENTLY IF EXISTS ix_item_note;\n");
+	free(f);
+	f = rev_file("bbbbbbbbbbb3", ".up.sql");
+	append(f, "CREATE TABLE three (x int);\n");
+	free(f);
+	f = rev_file("bbbbbbbbbbb3", ".down.sql");
+	append(f, "DROP TABLE three;\n");
+	free(f);
+}
+
+Test(cli_pg, dollar_quotes_do_blocks_and_a_concurrent_index_outside_a_transaction)
+{
+	struct th_run r;
+
+	three_with_a_non_transactional_middle("CREATE INDEX CONCURRENTLY ix_item_note ON item (note);\n");
+	r = run(0, "upgrade", NULL);
+	th_run_free(&r);
+	/* The function body and the DO block ran whole; the ';' in strings split nothing. */
+	assert_q("SELECT string_agg(id || '=' || note, ',' ORDER BY id) FROM item",
+	    "1=a;b;bumped,2=it's; fine -- not a comment;bumped");
+	assert_q("SELECT indisvalid FROM pg_index WHERE indexrelid = 'ix_item_note'::regclass", "t");
+	assert_q(VERSION_SQL, "bbbbbbbbbbb3");
+	assert_q("SELECT string_agg(revision || ':' || kind, ',' ORDER BY applied_seq) FROM mig_version_history",
+	    "bbbbbbbbbbb1:upgrade,bbbbbbbbbbb2:upgrade,bbbbbbbbbbb3:upgrade");
+	r = run(0, "downgrade", "base", NULL);
+	th_run_free(&r);
+	assert_q("SELECT count(*) FROM pg_class WHERE relname IN ('item', 'three', 'ix_item_note')", "0");
+	assert_q("SELECT count(*) FROM pg_proc WHERE proname = 'bump'", "0");
+	assert_q(VERSION_SQL, "");
+}
+
+Test(cli_pg, failed_non_transactional_revision_needs_attention)
+{
+	struct th_run r;
+	char *f, *text, *bad;
+
+	three_with_a_non_transactional_middle("CREATE INDEX CONCURRENTLY ix_item_note ON item (note);\n"
+	    "CREATE UNIQUE INDEX CONCURRENTLY ux_item_bad ON item ((1));\n");
+	r = run(1, "upgrade", NULL);
+	cr_assert(strstr(r.err, "bbbbbbbbbbb2") != NULL, "%s", r.err);
+	cr_assert(strstr(r.err, "CREATE UNIQUE INDEX CONCURRENTLY ux_item_bad") != NULL, "%s", r.err);
+	th_run_free(&r);
+	/* The revisions before it stay; what it did before failing stays too, invalid index included. */
+	assert_q(VERSION_SQL, "bbbbbbbbbbb1");
+	assert_q("SELECT string_agg(indexrelid::regclass::text || ':' || indisvalid::text, ',' "
+	    "ORDER BY indexrelid::regclass::text) FROM pg_index WHERE indrelid = 'item'::regclass",
+	    "item_pkey:true,ix_item_note:true,ux_item_bad:false");
+	assert_q("SELECT count(*) FROM pg_class WHERE relname = 'three'", "0");
+	/* current says so, and upgrade refuses to guess: never retried, never skipped. */
+	r = run(0, "current", NULL);
+	cr_assert(strstr(r.out, "bbbbbbbbbbb2") != NULL && strstr(r.out, "FAILED") != NULL, "%s", r.out);
+	th_run_free(&r);
+	r = run(1, "upgrade", NULL);
+	cr_assert(strstr(r.err, "bbbbbbbbbbb2") != NULL && strstr(r.err, "stamp") != NULL, "%s", r.err);
+	th_run_free(&r);
+	assert_q(VERSION_SQL, "bbbbbbbbbbb1");
+	assert_q("SELECT count(*) FROM pg_class WHERE relname = 'three'", "0");
+
+	/* Repaired by hand and stamped back to the last good revision, the fixed script runs. */
+	pg_exec(url, "DROP INDEX ux_item_bad; DROP INDEX ix_item_note");
+	f = rev_file("bbbbbbbbbbb2", ".up.sql");
+	text = th_read(f);
+	bad = strstr(text, "CREATE UNIQUE INDEX CONCURRENTLY ux_item_bad");
+	cr_assert(bad != NULL);
+	*bad = '\0';
+	th_write("/", f, text);
+	free(text);
+	free(f);
+	r = run(0, "stamp", "bbbbbbbbbbb1", NULL);
+	th_run_free(&r);
+	r = run(0, "upgrade", NULL);
+	th_run_free(&r);
+	assert_q(VERSION_SQL, "bbbbbbbbbbb3");
+	assert_q("SELECT string_agg(indexrelid::regclass::text || ':' || indisvalid::text, ',' "
+	    "ORDER BY indexrelid::regclass::text) FROM pg_index WHERE indrelid = 'item'::regclass",
+	    "item_pkey:true,ix_item_note:true");
+	r = run(0, "current", NULL);
+	cr_assert(strstr(r.out, "FAILED") == NULL, "%s", r.out);
+	th_run_free(&r);
+}
+
 /* ---- offline and secrets ---- */
 
 Test(cli_pg, sql_mode_renders_without_connecting)
