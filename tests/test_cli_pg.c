@@ -756,6 +756,15 @@ Test(cli_pg, round_trip_migrate_upgrade_check_then_inspect_check)
 	/* inspect writes the database as a manifest, and that manifest is in sync too. */
 	r = run(0, "inspect", "-o", "models2.yaml", NULL);
 	th_run_free(&r);
+	/* Enum columns come back as enums, not as opaque database types. */
+	s = mig_path_join(dir, "models2.yaml");
+	{
+		char *m = th_read(s);
+
+		cr_assert(m != NULL && strstr(m, "enum(status)") != NULL && strstr(m, "enum(mood)[]") != NULL, "%s", m);
+		free(m);
+	}
+	free(s);
 	th_write(dir, "migrations/mig.yaml", "manifest: models2.yaml\n");
 	r = run(0, "check", NULL);
 	th_run_free(&r);
