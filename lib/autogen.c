@@ -100,6 +100,32 @@ cleanup:
 	return rc;
 }
 
+/*
+ * One target schema per project (mig.yaml's schema:). A per-table schema: would be created in
+ * the real schema by the scratch run and never read back, so it is refused rather than ignored.
+ */
+static int
+refuse_other_schemas(const struct mig_schema *m, const struct mig_config *cfg)
+{
+	size_t i;
+
+	for (i = 0; i < m->ntables; i++) {
+		const struct mig_table *t = m->tables[i];
+
+		if (t->schema && (cfg->schema == NULL || strcmp(t->schema, cfg->schema) != 0))
+			return mig_error_set(MIG_EPARSE, "%s:%d: table '%s' names schema '%s'; a project migrates "
+			    "one schema: set schema: in mig.yaml instead", cfg->manifest, t->line, t->name, t->schema);
+	}
+	for (i = 0; i < m->nenums; i++) {
+		const struct mig_enum *e = m->enums[i];
+
+		if (e->schema && (cfg->schema == NULL || strcmp(e->schema, cfg->schema) != 0))
+			return mig_error_set(MIG_EPARSE, "%s:%d: enum '%s' names schema '%s'; a project migrates "
+			    "one schema: set schema: in mig.yaml instead", cfg->manifest, e->line, e->name, e->schema);
+	}
+	return 0;
+}
+
 int
 mig_autogen_compare(struct mig_autogen *out, struct mig_db *db, enum mig_dialect d,
     const struct mig_config *cfg)
@@ -108,6 +134,9 @@ mig_autogen_compare(struct mig_autogen *out, struct mig_db *db, enum mig_dialect
 
 	memset(out, 0, sizeof(*out));
 	rc = mig_manifest_load(&out->manifest, cfg->manifest, cfg);
+	if (rc)
+		goto fail;
+	rc = refuse_other_schemas(out->manifest, cfg);
 	if (rc)
 		goto fail;
 	if (d == MIG_POSTGRES) {
