@@ -923,7 +923,7 @@ read_column(struct ld *L, struct colinfo *ci)
 			break;
 		if (strchr(key.v, ')') != NULL && strchr(key.v, '(') == NULL)
 			return fail_at(L, &key, "unknown key '%s' %s (a comma inside {...} ends the value: "
-			    "write numeric(10,2) or quote the type)", key.v, where);
+			    "quote the type, as in type: \"numeric(10,2)\")", key.v, where);
 		if ((k = pick_key(L, &key, keys, &seen, where)) < 0)
 			return k;
 		switch (k) {

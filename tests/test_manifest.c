@@ -478,7 +478,7 @@ static struct bad bad_cases[] = {
 	  "renamed_from, check)" },
 	{ "tables:\n  user:\n    columns:\n      n: {type: numeric(10, 2)}\n",
 	  "m.yaml:4:29: unknown key '2)' in column 'user.n' (a comma inside {...} ends the value: "
-	  "write numeric(10,2) or quote the type)" },
+	  "quote the type, as in type: \"numeric(10,2)\")" },
 	{ "tables:\n  user:\n    columns:\n      id: integr\n",
 	  "m.yaml:4:11: unknown type 'integr' (did you mean 'integer'?)" },
 	{ "tables:\n  user:\n    columns:\n      name: {type: strng(64)}\n",
