@@ -26,11 +26,11 @@ mark_reach(bool *mark, const struct mig_rev *r, bool up)
 	mark[r->order] = true;
 	while (n) {
 		const struct mig_rev *x = stack[--n];
-		size_t next_n = up ? x->nchildren : x->ndown + x->ndepends;
+		/* Along the branch only: a range follows down_revision, not depends_on. */
+		size_t next_n = up ? x->nchildren : x->ndown;
 
 		for (i = 0; i < next_n; i++) {
-			const struct mig_rev *y = up ? x->children[i] :
-			    (i < x->ndown ? x->parents[i] : x->deps[i - x->ndown]);
+			const struct mig_rev *y = up ? x->children[i] : x->parents[i];
 
 			if (mark[y->order])
 				continue;
