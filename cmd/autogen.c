@@ -19,6 +19,9 @@ require_head(struct mig_ctx *ctx, struct mig_db *db)
 	int rc;
 
 	rc = mig_ctx_load_graph(ctx, db, &heads, &nheads, &hist, &nhist);
+	/* A diff against a history that no longer matches its files would describe the wrong base. */
+	if (rc == 0)
+		rc = mig_ctx_verify_checksums(ctx, hist, nhist);
 	if (rc == 0) {
 		bool same = nheads == ctx->graph->nheads;
 

@@ -4,6 +4,11 @@
  */
 #include "cmd.h"
 
+static const struct mig_opt check_opts[] = {
+	{ OPT_ALLOW_EDITED, "allow-edited", false, "proceed although applied scripts were edited" },
+	{ 0, NULL, false, NULL },
+};
+
 static int
 check_run(struct mig_ctx *ctx)
 {
@@ -27,6 +32,7 @@ const struct mig_cmd cmd_check = {
 	.name = "check",
 	.usage = "",
 	.summary = "exit 1 if the manifest and the database differ",
+	.opts = check_opts,
 	.needs = MIG_NEED_DIR | MIG_NEED_URL,
 	.run = check_run,
 };

@@ -135,6 +135,12 @@ int mig_ctx_need_url(struct mig_ctx *ctx);
 /* `revision` and its alias `migrate` share one implementation. */
 int mig_revision_run(struct mig_ctx *ctx, const struct mig_cmd *cmd, bool autogenerate);
 
+/*
+ * Refuses (MIG_ECHANGED, naming the revision and file) when an applied revision's files no longer
+ * hash to what the history table recorded, unless --allow-edited was given (then it warns).
+ */
+int mig_ctx_verify_checksums(struct mig_ctx *ctx, const struct mig_applied *hist, size_t nhist);
+
 /* `upgrade` and `downgrade` share one implementation (cmd/runner.c). */
 int mig_ctx_migrate(struct mig_ctx *ctx, const struct mig_cmd *cmd, enum mig_direction dir);
 

@@ -11,6 +11,7 @@ static const struct mig_opt migrate_opts[] = {
 	{ OPT_BRANCH_LABEL, "branch-label", true, "label(s) for the new revision's branch" },
 	{ OPT_DEPENDS_ON, "depends-on", true, "revision(s) this one depends on" },
 	{ OPT_REV_ID, "rev-id", true, "use this id instead of a random one" },
+	{ OPT_ALLOW_EDITED, "allow-edited", false, "proceed although applied scripts were edited" },
 	{ 0, NULL, false, NULL },
 };
 

@@ -16,6 +16,7 @@ static const struct mig_opt revision_opts[] = {
 	{ OPT_DEPENDS_ON, "depends-on", true, "revision(s) this one depends on" },
 	{ OPT_REV_ID, "rev-id", true, "use this id instead of a random one" },
 	{ OPT_EMPTY, "empty", false, "write empty scripts even with --autogenerate" },
+	{ OPT_ALLOW_EDITED, "allow-edited", false, "with --autogenerate: proceed although applied scripts were edited" },
 	{ 0, NULL, false, NULL },
 };
 

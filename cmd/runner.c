@@ -71,8 +71,8 @@ describe_heads(struct mig_buf *b, const char *const *heads, size_t n)
  * An applied script edited afterwards means the database no longer matches its own history:
  * refuse (exit 2) naming the revision and file, unless the user says it is deliberate.
  */
-static int
-verify_checksums(struct mig_ctx *ctx, const struct mig_applied *hist, size_t nhist)
+int
+mig_ctx_verify_checksums(struct mig_ctx *ctx, const struct mig_applied *hist, size_t nhist)
 {
 	size_t i;
 
@@ -282,7 +282,7 @@ mig_ctx_migrate(struct mig_ctx *ctx, const struct mig_cmd *cmd, enum mig_directi
 	if (rc == 0)
 		rc = refuse_failed(hist, nhist);
 	if (rc == 0)
-		rc = verify_checksums(ctx, hist, nhist);
+		rc = mig_ctx_verify_checksums(ctx, hist, nhist);
 	if (rc == 0) {
 		if (dir == MIG_UP)
 			rc = mig_plan_upgrade(&plan, ctx->graph, (const char *const *)heads, nheads, target);

@@ -304,3 +304,22 @@ Test(cli_autogen, migrate_refuses_a_database_behind_head)
 	cr_assert(strstr(r.err, "not up to date") != NULL, "%s", r.err);
 	th_run_free(&r);
 }
+
+Test(cli_autogen, check_refuses_an_edited_applied_revision)
+{
+	struct th_run r;
+	char *cmd;
+
+	th_write(dir, "models.yaml", USERS);
+	migrate_and_upgrade("users table");
+	cmd = mig_xasprintf("echo '-- edited' >> %s/migrations/versions/*_users_table.down.sql", dir);
+	cr_assert_eq(system(cmd), 0);
+	free(cmd);
+	r = run(2, "check", NULL, NULL);
+	cr_assert(strstr(r.err, "_users_table.down.sql") != NULL, "%s", r.err);
+	cr_assert(strstr(r.err, "edited after it was applied") != NULL, "%s", r.err);
+	th_run_free(&r);
+	r = run(0, "check", "--allow-edited", NULL);
+	cr_assert(strstr(r.err, "warning") != NULL, "%s", r.err);
+	th_run_free(&r);
+}
