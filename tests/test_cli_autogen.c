@@ -312,7 +312,7 @@ Test(cli_autogen, check_refuses_an_edited_applied_revision)
 
 	th_write(dir, "models.yaml", USERS);
 	migrate_and_upgrade("users table");
-	cmd = mig_xasprintf("echo '-- edited' >> %s/migrations/versions/*_users_table.down.sql", dir);
+	cmd = mig_xasprintf("for f in %s/migrations/versions/*_users_table.down.sql; do echo '-- edited' >> \"$f\"; done", dir);
 	cr_assert_eq(system(cmd), 0);
 	free(cmd);
 	r = run(2, "check", NULL, NULL);
