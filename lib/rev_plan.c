@@ -38,8 +38,8 @@ static void heads_of(const struct mig_graph *g, const bool *set, struct mig_aren
 static struct mig_step *step_new(struct state *st, struct mig_rev *r, enum mig_direction dir,
     size_t maxdel, size_t maxins);
 static void first_step_diff(struct state *st, struct mig_step *s);
-static struct mig_step *step_up(struct state *st, struct mig_rev *r);
-static struct mig_step *step_down(struct state *st, struct mig_rev *r);
+static void step_up(struct state *st, struct mig_rev *r);
+static void step_down(struct state *st, struct mig_rev *r);
 static void finish_plan(struct state *st);
 static bool parse_relative(const char *s, char sign, int *n);
 static int upgrade_targets(struct state *st, const char *target, bool *need);
@@ -190,7 +190,7 @@ first_step_diff(struct state *st, struct mig_step *s)
 	}
 }
 
-static struct mig_step *
+static void
 step_up(struct state *st, struct mig_rev *r)
 {
 	bool first = st->p->nsteps == 0;
@@ -211,10 +211,9 @@ step_up(struct state *st, struct mig_rev *r)
 	s->heads_ins[s->nheads_ins++] = r->id;
 	if (first)
 		first_step_diff(st, s);
-	return s;
 }
 
-static struct mig_step *
+static void
 step_down(struct state *st, struct mig_rev *r)
 {
 	bool first = st->p->nsteps == 0;
@@ -234,7 +233,6 @@ step_down(struct state *st, struct mig_rev *r)
 	}
 	if (first)
 		first_step_diff(st, s);
-	return s;
 }
 
 /* heads_after: the rows after the last step, or the rows as they were when there is no step. */
