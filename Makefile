@@ -77,7 +77,7 @@ asan:
 	@$(MAKE) --no-print-directory BUILD=build-asan CC=clang \
 	    CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
 	    LDFLAGS="-fsanitize=address,undefined" build-asan/mig-asan
-	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 MIG_BIN=$(CURDIR)/build-asan/mig-asan tools/run-tests.sh build-asan
+	@ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/tools/lsan.supp UBSAN_OPTIONS=print_stacktrace=1 MIG_BIN=$(CURDIR)/build-asan/mig-asan tools/run-tests.sh build-asan
 
 build-asan/mig-asan: $(BUILD)/cmd/mig.o $(CMD_OBJ) $(BUILD)/libmig.a $(TEST_BIN)
 	$(CC) $(CFLAGS) -o $@ $(BUILD)/cmd/mig.o $(CMD_OBJ) $(BUILD)/libmig.a $(PKG_LIBS) $(LDFLAGS)

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <criterion/criterion.h>
+#include <libpq-fe.h>
 #include <sqlite3.h>
 
 #include "helpers.h"
@@ -209,5 +210,81 @@ th_sqlite(const char *db, const char *query)
 	cr_assert(rc == SQLITE_DONE, "step %s: %s", query, sqlite3_errmsg(h));
 	sqlite3_finalize(st);
 	sqlite3_close(h);
+	return mig_buf_detach(&b);
+}
+
+const char *
+th_pg_server_url(void)
+{
+	const char *s = getenv("MIG_TEST_PG");
+
+	cr_assert(s != NULL && *s != '\0', "MIG_TEST_PG is not set: these tests need a PostgreSQL server "
+	    "(run them with `make test` or tools/run-tests.sh, which start one)");
+	return s;
+}
+
+/*
+ * The plain form a user writes when the socket directory is known, else the server's URL with the
+ * database name added as a parameter (libpq lets a later dbname= override the path).
+ */
+char *
+th_pg_db_url(const char *name)
+{
+	const char *base = th_pg_server_url(), *host = getenv("MIG_TEST_PG_HOST");
+
+	if (host != NULL && *host != '\0')
+		return mig_xasprintf("postgresql://postgres@/%s?host=%s", name, host);
+	return mig_xasprintf("%s%sdbname=%s", base, strchr(base, '?') ? "&" : "?", name);
+}
+
+void
+th_pg_quiet(void *arg, const char *message)
+{
+	(void)arg;
+	(void)message;
+}
+
+PGconn *
+th_pg_connect(const char *conninfo)
+{
+	PGconn *c = PQconnectdb(conninfo);
+
+	cr_assert(PQstatus(c) == CONNECTION_OK, "cannot connect to the test server: %s", PQerrorMessage(c));
+	PQsetNoticeProcessor(c, th_pg_quiet, NULL);
+	return c;
+}
+
+void
+th_pg_exec(const char *conninfo, const char *sql)
+{
+	PGconn *c = th_pg_connect(conninfo);
+	PGresult *r = PQexec(c, sql);
+
+	cr_assert(PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK,
+	    "%s: %s", sql, PQresultErrorMessage(r));
+	PQclear(r);
+	PQfinish(c);
+}
+
+char *
+th_pg_q(const char *conninfo, const char *sql)
+{
+	struct mig_buf b = MIG_BUF_INIT;
+	PGconn *c = th_pg_connect(conninfo);
+	PGresult *r = PQexec(c, sql);
+	int i, j;
+
+	cr_assert(PQresultStatus(r) == PGRES_TUPLES_OK, "%s: %s", sql, PQresultErrorMessage(r));
+	for (i = 0; i < PQntuples(r); i++) {
+		if (i)
+			mig_buf_putc(&b, '\n');
+		for (j = 0; j < PQnfields(r); j++) {
+			if (j)
+				mig_buf_putc(&b, '|');
+			mig_buf_puts(&b, PQgetisnull(r, i, j) ? "NULL" : PQgetvalue(r, i, j));
+		}
+	}
+	PQclear(r);
+	PQfinish(c);
 	return mig_buf_detach(&b);
 }

@@ -8,6 +8,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <libpq-fe.h>
+
 /* A fresh directory under /tmp, malloc'd path; removed by th_rmtree(). */
 char *th_tmpdir(void);
 void th_rmtree(const char *path);
@@ -36,6 +38,19 @@ void th_run_free(struct th_run *r);
  * '\n' (no trailing newline); malloc'd. "" for no rows. Aborts the test on error.
  */
 char *th_sqlite(const char *db, const char *query);
+
+/*
+ * PostgreSQL for tests. th_pg_server_url() is $MIG_TEST_PG, or a failed test: `make test` always
+ * starts a server. th_pg_db_url() is a URL for database name on that server. th_pg_q() returns rows
+ * as th_sqlite() does ("a|b\nc|d", NULL as "NULL"); th_pg_exec() runs a statement; both fail the
+ * test on an error. th_pg_quiet is a notice processor that drops notices.
+ */
+const char *th_pg_server_url(void);
+char *th_pg_db_url(const char *name);
+PGconn *th_pg_connect(const char *conninfo);
+void th_pg_exec(const char *conninfo, const char *sql);
+char *th_pg_q(const char *conninfo, const char *sql);
+void th_pg_quiet(void *arg, const char *message);
 
 /* path of the repository root ($MIG_TOP, else the current directory). */
 const char *th_top(void);

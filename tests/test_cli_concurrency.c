@@ -41,11 +41,6 @@ struct proc {
 	char *stdout_text, *stderr_text;
 };
 
-static const char *server_url(void);
-static char *db_url(const char *name);
-static PGconn *pg_connect(const char *conninfo);
-static void pg_exec(const char *conninfo, const char *sql);
-static char *pg_q(const char *conninfo, const char *sql);
 static void pg_setup(void);
 static void sqlite_setup(void);
 static void teardown(void);
@@ -71,84 +66,11 @@ static const char *env[] = { env_url, NULL };
 
 /* ---- PostgreSQL access of our own ---- */
 
-static const char *
-server_url(void)
-{
-	const char *s = getenv("MIG_TEST_PG");
-
-	cr_assert(s != NULL && *s != '\0', "MIG_TEST_PG is not set: these tests need a PostgreSQL server "
-	    "(run them with `make test` or tools/run-tests.sh, which start one)");
-	return s;
-}
-
-static char *
-db_url(const char *name)
-{
-	const char *base = server_url(), *host = getenv("MIG_TEST_PG_HOST");
-
-	if (host != NULL && *host != '\0')
-		return mig_xasprintf("postgresql://postgres@/%s?host=%s", name, host);
-	return mig_xasprintf("%s%sdbname=%s", base, strchr(base, '?') ? "&" : "?", name);
-}
-
-static void
-quiet(void *arg, const char *message)
-{
-	(void)arg;
-	(void)message;
-}
-
-static PGconn *
-pg_connect(const char *conninfo)
-{
-	PGconn *c = PQconnectdb(conninfo);
-
-	cr_assert(PQstatus(c) == CONNECTION_OK, "cannot connect to the test server: %s", PQerrorMessage(c));
-	PQsetNoticeProcessor(c, quiet, NULL);
-	return c;
-}
-
-static void
-pg_exec(const char *conninfo, const char *sql)
-{
-	PGconn *c = pg_connect(conninfo);
-	PGresult *r = PQexec(c, sql);
-
-	cr_assert(PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK,
-	    "%s: %s", sql, PQresultErrorMessage(r));
-	PQclear(r);
-	PQfinish(c);
-}
-
-/* Rows as text: columns joined by '|', rows by '\n', NULL as "NULL"; malloc'd. */
-static char *
-pg_q(const char *conninfo, const char *sql)
-{
-	struct mig_buf b = MIG_BUF_INIT;
-	PGconn *c = pg_connect(conninfo);
-	PGresult *r = PQexec(c, sql);
-	int i, j;
-
-	cr_assert(PQresultStatus(r) == PGRES_TUPLES_OK, "%s: %s", sql, PQresultErrorMessage(r));
-	for (i = 0; i < PQntuples(r); i++) {
-		if (i)
-			mig_buf_putc(&b, '\n');
-		for (j = 0; j < PQnfields(r); j++) {
-			if (j)
-				mig_buf_putc(&b, '|');
-			mig_buf_puts(&b, PQgetisnull(r, i, j) ? "NULL" : PQgetvalue(r, i, j));
-		}
-	}
-	PQclear(r);
-	PQfinish(c);
-	return mig_buf_detach(&b);
-}
-
 /* The database's answer to sql, on whichever database this test uses. */
 static char *
 q(const char *sql)
 {
-	return sqlite_db != NULL ? th_sqlite(sqlite_db, sql) : pg_q(url, sql);
+	return sqlite_db != NULL ? th_sqlite(sqlite_db, sql) : th_pg_q(url, sql);
 }
 
 static void
@@ -172,9 +94,9 @@ pg_setup(void)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	dbname = mig_xasprintf("c_%ld_%ld", (long)getpid(), (long)(ts.tv_nsec % 1000000));
 	sql = mig_xasprintf("CREATE DATABASE %s", dbname);
-	pg_exec(server_url(), sql);
+	th_pg_exec(th_pg_server_url(), sql);
 	free(sql);
-	url = db_url(dbname);
+	url = th_pg_db_url(dbname);
 	snprintf(env_url, sizeof(env_url), "DATABASE_URL=%s", url);
 	th_write(dir, "migrations/mig.yaml", "version_table: mig_version\n");
 }
@@ -198,7 +120,7 @@ teardown(void)
 	if (dbname != NULL && (c = PQconnectdb(getenv("MIG_TEST_PG"))) != NULL) {
 		/* FORCE: a killed migrator's session may still be there. */
 		sql = mig_xasprintf("DROP DATABASE IF EXISTS %s WITH (FORCE)", dbname);
-		PQsetNoticeProcessor(c, quiet, NULL);
+		PQsetNoticeProcessor(c, th_pg_quiet, NULL);
 		PQclear(PQexec(c, sql));
 		free(sql);
 		PQfinish(c);
@@ -450,7 +372,7 @@ Test(cli_concurrency_pg, lock_timeout_names_the_holder)
 	write_revisions(2, NULL);
 	th_write(dir, "migrations/mig.yaml", "lock_timeout: 1\n");
 	hurl = mig_xasprintf("%s%sapplication_name=lock-holder", url, strchr(url, '?') ? "&" : "?");
-	holder = pg_connect(hurl);
+	holder = th_pg_connect(hurl);
 	res = PQexec(holder, "SELECT pg_advisory_lock(" PG_LOCK_KEY ")");
 	cr_assert_eq(PQresultStatus(res), PGRES_TUPLES_OK, "%s", PQresultErrorMessage(res));
 	PQclear(res);
@@ -544,7 +466,7 @@ wait_for_no_mig_session(void)
 	char *s;
 
 	for (;;) {
-		s = pg_q(url, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+		s = th_pg_q(url, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
 		    "AND application_name = 'mig'");
 		if (strcmp(s, "0") == 0)
 			break;

@@ -23,13 +23,8 @@
 #include "helpers.h"
 #include "util.h"
 
-static const char *server_url(void);
-static char *db_url(const char *name);
 static char *new_database(void);
 static void drop_database(const char *name);
-static PGconn *pg_connect(const char *conninfo);
-static void pg_exec(const char *conninfo, const char *sql);
-static char *pg_q(const char *conninfo, const char *sql);
 static void assert_q(const char *sql, const char *want);
 static struct th_run run(int want, ...);
 static char *generated_id(const char *err);
@@ -44,89 +39,10 @@ static char *url;       /* dbname's URL, as mig gets it */
 static char env_url[2048];
 static const char *env[] = { env_url, NULL };
 
-/* MIG_TEST_PG, or a failed test: `make test` always provides a server. */
-static const char *
-server_url(void)
-{
-	const char *s = getenv("MIG_TEST_PG");
-
-	cr_assert(s != NULL && *s != '\0', "MIG_TEST_PG is not set: these tests need a PostgreSQL server "
-	    "(run them with `make test` or tools/run-tests.sh, which start one)");
-	return s;
-}
-
-/*
- * The URL of a database on the test server: the plain form a user writes when the socket directory
- * is known, else the server's URL with the database name added as a parameter (libpq lets a later
- * dbname= override the path).
- */
-static char *
-db_url(const char *name)
-{
-	const char *base = server_url(), *host = getenv("MIG_TEST_PG_HOST");
-
-	if (host != NULL && *host != '\0')
-		return mig_xasprintf("postgresql://postgres@/%s?host=%s", name, host);
-	return mig_xasprintf("%s%sdbname=%s", base, strchr(base, '?') ? "&" : "?", name);
-}
-
-static void
-quiet(void *arg, const char *message)
-{
-	(void)arg;
-	(void)message;
-}
-
-static PGconn *
-pg_connect(const char *conninfo)
-{
-	PGconn *c = PQconnectdb(conninfo);
-
-	cr_assert(PQstatus(c) == CONNECTION_OK, "cannot connect to the test server: %s", PQerrorMessage(c));
-	PQsetNoticeProcessor(c, quiet, NULL);
-	return c;
-}
-
-static void
-pg_exec(const char *conninfo, const char *sql)
-{
-	PGconn *c = pg_connect(conninfo);
-	PGresult *r = PQexec(c, sql);
-
-	cr_assert(PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK,
-	    "%s: %s", sql, PQresultErrorMessage(r));
-	PQclear(r);
-	PQfinish(c);
-}
-
-/* Rows as text: columns joined by '|', rows by '\n', NULL as "NULL"; malloc'd. */
-static char *
-pg_q(const char *conninfo, const char *sql)
-{
-	struct mig_buf b = MIG_BUF_INIT;
-	PGconn *c = pg_connect(conninfo);
-	PGresult *r = PQexec(c, sql);
-	int i, j;
-
-	cr_assert(PQresultStatus(r) == PGRES_TUPLES_OK, "%s: %s", sql, PQresultErrorMessage(r));
-	for (i = 0; i < PQntuples(r); i++) {
-		if (i)
-			mig_buf_putc(&b, '\n');
-		for (j = 0; j < PQnfields(r); j++) {
-			if (j)
-				mig_buf_putc(&b, '|');
-			mig_buf_puts(&b, PQgetisnull(r, i, j) ? "NULL" : PQgetvalue(r, i, j));
-		}
-	}
-	PQclear(r);
-	PQfinish(c);
-	return mig_buf_detach(&b);
-}
-
 static void
 assert_q(const char *sql, const char *want)
 {
-	char *got = pg_q(url, sql);
+	char *got = th_pg_q(url, sql);
 
 	cr_assert_str_eq(got, want, "%s\n got: %s\nwant: %s", sql, got, want);
 	free(got);
@@ -142,7 +58,7 @@ new_database(void)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	name = mig_xasprintf("t_%ld_%ld_%d", (long)getpid(), (long)(ts.tv_nsec % 1000000), n++);
 	sql = mig_xasprintf("CREATE DATABASE %s", name);
-	pg_exec(server_url(), sql);
+	th_pg_exec(th_pg_server_url(), sql);
 	free(sql);
 	return name;
 }
@@ -157,7 +73,7 @@ drop_database(const char *name)
 		return;
 	/* FORCE: a test that failed half-way may have left a connection open. */
 	sql = mig_xasprintf("DROP DATABASE IF EXISTS %s WITH (FORCE)", name);
-	PQsetNoticeProcessor(c, quiet, NULL);
+	PQsetNoticeProcessor(c, th_pg_quiet, NULL);
 	PQclear(PQexec(c, sql));
 	free(sql);
 	PQfinish(c);
@@ -170,7 +86,7 @@ setup(void)
 
 	dir = th_tmpdir();
 	dbname = new_database();
-	url = db_url(dbname);
+	url = th_pg_db_url(dbname);
 	snprintf(env_url, sizeof(env_url), "DATABASE_URL=%s", url);
 	env[0] = env_url;
 	r = th_mig(dir, env, "init", NULL);
@@ -368,19 +284,19 @@ Test(cli_pg, story3_tutorial_with_enum_array_json_and_one_to_one)
 	    "WHERE table_name = 'users' ORDER BY ordinal_position",
 	    "users.id:NO\nusers.username:NO\nusers.email:NO\nusers.password:NO\nusers.phone:YES");
 	/* And they behave so: the default fills in, the cascade deletes, the one-to-one refuses a second. */
-	pg_exec(url, "INSERT INTO users (username, email, password) VALUES ('ada', 'ada@x', 'pw');"
+	th_pg_exec(url, "INSERT INTO users (username, email, password) VALUES ('ada', 'ada@x', 'pw');"
 	    "INSERT INTO profiles (user_id, interests, contacts) VALUES (1, '{chess,go}', '{\"tel\": 1}');"
 	    "INSERT INTO posts (title, content, user_id) VALUES ('hi', 'first', 1);");
 	assert_q("SELECT gender || '|' || interests[2] || '|' || (contacts->>'tel') FROM profiles", "UNDEFINED|go|1");
 	{
-		PGconn *c = pg_connect(url);
+		PGconn *c = th_pg_connect(url);
 		PGresult *res = PQexec(c, "INSERT INTO profiles (user_id) VALUES (1)");
 
 		cr_assert_str_eq(PQresultErrorField(res, PG_DIAG_SQLSTATE), "23505", "a second profile is refused");
 		PQclear(res);
 		PQfinish(c);
 	}
-	pg_exec(url, "DELETE FROM profiles; DELETE FROM users");
+	th_pg_exec(url, "DELETE FROM profiles; DELETE FROM users");
 	assert_q("SELECT count(*) FROM posts", "0");
 
 	/* In sync: check exits 0 and says so. */
@@ -503,9 +419,9 @@ Test(cli_pg, enum_label_added_in_the_middle_with_add_value_keeping_rows)
 	th_run_free(&r);
 	r = run(0, "upgrade", NULL);
 	th_run_free(&r);
-	pg_exec(url, "INSERT INTO person (name, mood) VALUES ('a', 'happy'), ('b', DEFAULT);"
+	th_pg_exec(url, "INSERT INTO person (name, mood) VALUES ('a', 'happy'), ('b', DEFAULT);"
 	    "INSERT INTO pet (mood) VALUES ('happy'), (NULL)");
-	oid = pg_q(url, "SELECT oid FROM pg_type WHERE typname = 'mood'");
+	oid = th_pg_q(url, "SELECT oid FROM pg_type WHERE typname = 'mood'");
 
 	th_write(dir, "models.yaml", "enums:\n  mood: [sad, ok, happy]\n" MOOD_TABLES);
 	r = run(1, "check", NULL);
@@ -525,7 +441,7 @@ Test(cli_pg, enum_label_added_in_the_middle_with_add_value_keeping_rows)
 	th_run_free(&r);
 	assert_q(LABELS_SQL("mood"), "sad,ok,happy");
 	/* The same type (ADD VALUE keeps its oid), the same rows, the default untouched. */
-	s = pg_q(url, "SELECT oid FROM pg_type WHERE typname = 'mood'");
+	s = th_pg_q(url, "SELECT oid FROM pg_type WHERE typname = 'mood'");
 	cr_assert_str_eq(s, oid);
 	free(s);
 	assert_q(ROWS_SQL, "a=happy,b=sad");
@@ -533,13 +449,13 @@ Test(cli_pg, enum_label_added_in_the_middle_with_add_value_keeping_rows)
 	assert_q("SELECT column_default FROM information_schema.columns WHERE table_name = 'person' "
 	    "AND column_name = 'mood'", "'sad'::mood");
 	/* The new label sorts where it was written. */
-	pg_exec(url, "INSERT INTO person (name, mood) VALUES ('c', 'ok')");
+	th_pg_exec(url, "INSERT INTO person (name, mood) VALUES ('c', 'ok')");
 	assert_q("SELECT string_agg(name, ',' ORDER BY mood) FROM person", "b,c,a");
 	r = run(0, "check", NULL);
 	th_run_free(&r);
 
 	/* downgrade restores the old labels; rows holding them are kept. */
-	pg_exec(url, "DELETE FROM person WHERE name = 'c'");
+	th_pg_exec(url, "DELETE FROM person WHERE name = 'c'");
 	r = run(0, "downgrade", NULL);
 	th_run_free(&r);
 	assert_q(LABELS_SQL("mood"), "sad,happy");
@@ -561,7 +477,7 @@ Test(cli_pg, enum_label_removed_rebuilds_the_type_keeping_rows)
 	th_run_free(&r);
 	r = run(0, "upgrade", NULL);
 	th_run_free(&r);
-	pg_exec(url, "INSERT INTO person (name, mood) VALUES ('a', 'happy'), ('b', DEFAULT), ('c', 'happy');"
+	th_pg_exec(url, "INSERT INTO person (name, mood) VALUES ('a', 'happy'), ('b', DEFAULT), ('c', 'happy');"
 	    "INSERT INTO pet (mood) VALUES ('sad'), (NULL)");
 
 	/* 'ok' goes: the rows hold only labels that stay. */
@@ -604,7 +520,7 @@ Test(cli_pg, enum_label_removed_with_a_row_still_using_it_rolls_back)
 	th_run_free(&r);
 	r = run(0, "upgrade", NULL);
 	th_run_free(&r);
-	pg_exec(url, "INSERT INTO person (name, mood) VALUES ('a', 'ok')");
+	th_pg_exec(url, "INSERT INTO person (name, mood) VALUES ('a', 'ok')");
 	th_write(dir, "models.yaml", "enums:\n  mood: [sad, happy]\n" MOOD_TABLES);
 	r = run(0, "migrate", "-m", "no ok", NULL);
 	th_run_free(&r);
@@ -629,7 +545,7 @@ Test(cli_pg, enum_label_removed_converts_enum_array_columns)
 	th_run_free(&r);
 	r = run(0, "upgrade", NULL);
 	th_run_free(&r);
-	pg_exec(url, "INSERT INTO diary (moods) VALUES ('{sad,happy}'), (NULL), ('{}')");
+	th_pg_exec(url, "INSERT INTO diary (moods) VALUES ('{sad,happy}'), (NULL), ('{}')");
 	th_write(dir, "models.yaml", "enums:\n  mood: [sad, happy]\n" MOOD_TABLES
 	    "  diary:\n    columns:\n      id: {type: integer, primary_key: true}\n"
 	    "      moods: {type: \"enum(mood)[]\"}\n");
@@ -771,7 +687,7 @@ Test(cli_pg, round_trip_migrate_upgrade_check_then_inspect_check)
 
 	/* And it builds the same schema from nothing: a second database, migrated from it alone. */
 	dbname2 = new_database();
-	url2 = db_url(dbname2);
+	url2 = th_pg_db_url(dbname2);
 	snprintf(env_url, sizeof(env_url), "DATABASE_URL=%s", url2);
 	s = mig_xasprintf("rm -r %s/migrations/versions && mkdir %s/migrations/versions", dir, dir);
 	cr_assert_eq(system(s), 0);
@@ -783,7 +699,7 @@ Test(cli_pg, round_trip_migrate_upgrade_check_then_inspect_check)
 	th_write(dir, "migrations/mig.yaml", "manifest: models.yaml\n");
 	r = run(0, "check", NULL);
 	th_run_free(&r);
-	s = pg_q(url2, "SELECT string_agg(a.attname || ':' || format_type(a.atttypid, a.atttypmod), ',' "
+	s = th_pg_q(url2, "SELECT string_agg(a.attname || ':' || format_type(a.atttypid, a.atttypmod), ',' "
 	    "ORDER BY a.attnum) FROM pg_attribute a WHERE a.attrelid = 'account'::regclass AND a.attnum > 0");
 	cr_assert_str_eq(s, "id:integer,uid:uuid,email:character varying(120),tenant_id:integer,"
 	    "slug:character varying(40),active:boolean,balance:numeric(10,2),created_at:timestamp with time zone,"
@@ -797,7 +713,7 @@ Test(cli_pg, inspect_of_a_hand_made_database_then_check_reports_no_change)
 	struct th_run r;
 
 	/* What PostgreSQL rewrites: varchar, 'x'::text defaults, serial's nextval, CURRENT_TIMESTAMP. */
-	pg_exec(url, "CREATE TYPE color AS ENUM ('red', 'green');"
+	th_pg_exec(url, "CREATE TYPE color AS ENUM ('red', 'green');"
 	    "CREATE TABLE item (id serial PRIMARY KEY, code varchar(10) NOT NULL DEFAULT 'x',"
 	    "  label text DEFAULT 'none'::text, made timestamp DEFAULT CURRENT_TIMESTAMP,"
 	    "  color color DEFAULT 'red', sizes int[], meta jsonb, price numeric(8,3) CHECK (price > 0));"
@@ -819,7 +735,7 @@ Test(cli_pg, schema_option_puts_tables_enums_and_version_table_in_another_schema
 	struct th_run r;
 
 	/* A table of the same name in public, which must stay untouched. */
-	pg_exec(url, "CREATE SCHEMA app; CREATE TABLE public.person (x int); INSERT INTO public.person VALUES (7)");
+	th_pg_exec(url, "CREATE SCHEMA app; CREATE TABLE public.person (x int); INSERT INTO public.person VALUES (7)");
 	th_write(dir, "migrations/mig.yaml", "schema: app\n");
 	th_write(dir, "models.yaml", "enums:\n  mood: [sad, ok, happy]\n"
 	    "tables:\n  person:\n    columns:\n"
@@ -855,7 +771,7 @@ Test(cli_pg, schema_option_puts_tables_enums_and_version_table_in_another_schema
 	th_run_free(&r);
 
 	/* A label removed: the enum and the array of it are rebuilt in app, rows kept. */
-	pg_exec(url, "INSERT INTO app.person (name, mood, moods) VALUES ('a', 'sad', '{sad,ok}')");
+	th_pg_exec(url, "INSERT INTO app.person (name, mood, moods) VALUES ('a', 'sad', '{sad,ok}')");
 	th_write(dir, "migrations/mig.yaml", "schema: app\n");
 	{
 		char *path = mig_path_join(dir, "models.yaml"), *m = th_read(path), *p = strstr(m, "[sad, ok, happy]");
@@ -934,7 +850,7 @@ Test(cli_pg, failing_revision_rolls_back_the_whole_run)
 	/* Where it started: no table or type of the first revision, no version row. */
 	assert_q("SELECT count(*) FROM pg_class WHERE relname IN ('t1', 't2', 't3')", "0");
 	assert_q(ENUM_TYPES_SQL, "");
-	s = pg_q(url, "SELECT to_regclass('mig_version') IS NOT NULL");
+	s = th_pg_q(url, "SELECT to_regclass('mig_version') IS NOT NULL");
 	if (strcmp(s, "t") == 0)
 		assert_q("SELECT count(*) FROM mig_version", "0");
 	free(s);
@@ -1090,7 +1006,7 @@ Test(cli_pg, failed_non_transactional_revision_needs_attention)
 	assert_q("SELECT count(*) FROM pg_class WHERE relname = 'three'", "0");
 
 	/* Repaired by hand and stamped back to the last good revision, the fixed script runs. */
-	pg_exec(url, "DROP INDEX ux_item_bad; DROP INDEX ix_item_note");
+	th_pg_exec(url, "DROP INDEX ux_item_bad; DROP INDEX ix_item_note");
 	f = rev_file("bbbbbbbbbbb2", ".up.sql");
 	text = th_read(f);
 	bad = strstr(text, "CREATE UNIQUE INDEX CONCURRENTLY ux_item_bad");
@@ -1144,7 +1060,7 @@ Test(cli_pg, sql_mode_renders_without_connecting)
 	cr_assert(strstr(r.out, "COMMIT;") != NULL, "%s", r.out);
 	cr_assert(strstr(r.out, "CREATE TYPE") < strstr(r.out, "CREATE TABLE \"profiles\""));
 	/* The printed script is real PostgreSQL: run it ourselves and the database is at head. */
-	pg_exec(url, r.out);
+	th_pg_exec(url, r.out);
 	th_run_free(&r);
 	assert_q(TABLES_SQL, "comments,posts,profiles,users");
 	assert_q(VERSION_SQL, id);
@@ -1156,7 +1072,7 @@ Test(cli_pg, sql_mode_renders_without_connecting)
 	cr_assert(strstr(r.out, "DROP TABLE \"profiles\"") != NULL, "%s", r.out);
 	cr_assert(strstr(r.out, "DROP TYPE \"genderenum\"") != NULL, "%s", r.out);
 	cr_assert(strstr(r.out, "DELETE FROM \"mig_version\"") != NULL, "%s", r.out);
-	pg_exec(url, r.out);
+	th_pg_exec(url, r.out);
 	th_run_free(&r);
 	assert_q(TABLES_SQL, "");
 	assert_q(ENUM_TYPES_SQL, "");
@@ -1169,7 +1085,7 @@ static char *
 url_with_password(const char *password)
 {
 	const char *host = getenv("MIG_TEST_PG_HOST");
-	const char *base = server_url(), *at;
+	const char *base = th_pg_server_url(), *at;
 
 	if (host != NULL && *host != '\0')
 		return mig_xasprintf("postgresql://postgres:%s@/nodb?host=%s", password, host);
@@ -1210,7 +1126,7 @@ Test(cli_pg, password_never_appears)
 	th_run_free(&r);
 
 	/* The same password as a URL parameter, and in mig.yaml instead of the environment. */
-	e2 = db_url("nodb");
+	e2 = th_pg_db_url("nodb");
 	u2 = mig_xasprintf("%s%spassword=pArAm5ecret", e2, strchr(e2, '?') ? "&" : "?");
 	free(e2);
 	e2 = mig_xasprintf("url: \"%s\"\n", u2);

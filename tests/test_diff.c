@@ -150,8 +150,8 @@ static const char *const schemas[] = {
 	"CREATE TABLE \"odd \"\"name\"\"\" (\"col one\" TEXT PRIMARY KEY, [two] INT DEFAULT (-1), città REAL"
 	" DEFAULT 1.50, CONSTRAINT \"ck odd\" CHECK (\"col one\" <> '')) WITHOUT ROWID;"
 	"CREATE INDEX \"ix odd\" ON \"odd \"\"name\"\"\" (città, [two]);",
-	"CREATE TABLE mig_version (version_num TEXT); CREATE TABLE t (a); CREATE TABLE dup (a INT, b INT,"
-	" UNIQUE (a), UNIQUE (a), CHECK (a > 0), CHECK (a > 0), FOREIGN KEY (a) REFERENCES t, FOREIGN KEY (a) REFERENCES t);",
+	("CREATE TABLE mig_version (version_num TEXT); CREATE TABLE t (a); CREATE TABLE dup (a INT, b INT,"
+	" UNIQUE (a), UNIQUE (a), CHECK (a > 0), CHECK (a > 0), FOREIGN KEY (a) REFERENCES t, FOREIGN KEY (a) REFERENCES t);"),
 };
 
 Test(diff, an_unchanged_schema_never_shows_a_change)
