@@ -32,7 +32,8 @@ for bin in "$@"; do
 	else
 		set -- "$@" -runs=0
 	fi
-	"$bin" "$@" "$work" "$seeds" >"$log" 2>&1
+	[ -d "$seeds" ] || seeds=
+	"$bin" "$@" "$work" ${seeds:+"$seeds"} >"$log" 2>&1
 	rc=$?
 	runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
 	speed=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -n 1)
@@ -46,8 +47,8 @@ for bin in "$@"; do
 	else
 		failed=1
 		printf '%-18s FAILED  exit %s after %s runs; see %s\n' "$name" "$rc" "${runs:-?}" "$log"
-		grep -E '^(==[0-9]+==ERROR|SUMMARY|.*runtime error:|artifact_prefix|Test unit written)' "$log" |
-		    head -n 5 | sed 's/^/    /'
+		grep -E '^(==[0-9]+==ERROR|SUMMARY: [A-Z]|.*runtime error:|artifact_prefix)' "$log" |
+		    awk '!seen[$0]++' | head -n 4 | sed 's/^/    /'
 	fi
 done
 exit $failed
