@@ -211,12 +211,13 @@ link_revs(struct mig_graph *g)
 			mig_map_put(&g->by_id, mig_arena_strdup(&g->arena, key), r);
 		}
 	}
+	/* Ids from headers and ghosts are valid already: the map is asked directly. */
 	for (i = 0; i < g->nrevs; i++) {
 		struct mig_rev *r = g->revs[i];
 
 		r->parents = r->ndown ? mig_arena_alloc(&g->arena, r->ndown * sizeof(*r->parents)) : NULL;
 		for (j = 0; j < r->ndown; j++) {
-			r->parents[j] = mig_graph_find(g, r->down[j]);
+			r->parents[j] = mig_map_get(&g->by_id, r->down[j]);
 			if (r->parents[j] == NULL)
 				return mig_error_set(MIG_ENOTFOUND, "%s: down_revision '%s' not found",
 				    rev_where(&g->arena, r), r->down[j]);
@@ -225,7 +226,7 @@ link_revs(struct mig_graph *g)
 		for (j = 0; j < r->ndepends; j++) {
 			char key[REV_LABEL_KEY_MAX];
 
-			r->deps[j] = mig_graph_find(g, r->depends[j]);
+			r->deps[j] = mig_map_get(&g->by_id, r->depends[j]);
 			if (r->deps[j] == NULL && rev_label_key(key, r->depends[j]))
 				r->deps[j] = mig_map_get(&g->by_id, key);
 			if (r->deps[j] == NULL)

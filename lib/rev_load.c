@@ -395,7 +395,7 @@ check_pairs(struct mig_graph *g, const char *dir, const struct pair *pairs, size
 			note_fault(&w, FAULT_FILE, p->down->path, p, p->down, NULL);
 		} else if (strcmp(p->down->id, p->up->rev->id) != 0) {
 			note_fault(&w, FAULT_MISMATCH, p->down->path, p, p->down, NULL);
-		} else if ((other = mig_graph_find(g, p->up->rev->id)) != NULL) {
+		} else if ((other = mig_map_get(&g->by_id, p->up->rev->id)) != NULL) {
 			/* A duplicate is charged to the later of the two files. */
 			const char *key = p->up->path;
 
