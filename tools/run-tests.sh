@@ -38,7 +38,7 @@ for t in "$build"/tests/test_*; do
 	[ -x "$t" ] || continue
 	name=$(basename "$t")
 	if out=$("$t" --jobs 2 2>&1); then
-		printf '%s\n' "$out" | tail -n 1 | sed "s/^/$name: /"
+		printf '%s\n' "$out" | grep 'Synthesis' | tail -n 1 | sed "s/^/$name: /"
 	else
 		printf '%s\n' "$out" | tail -n 40
 		echo "FAILED: $name" >&2
