@@ -367,3 +367,32 @@ Test(cli_reliability, revision_file_limits_and_broken_graphs_exit_2)
 	th_run_free(&r);
 	cr_assert(!mig_path_exists(db));
 }
+
+Test(cli_reliability, a_huge_revision_file_is_refused_before_anything_runs)
+{
+	struct th_run r;
+	char *path;
+	FILE *f;
+
+	write_rev(1, "", "CREATE TABLE t1 (x INTEGER);\n", "DROP TABLE t1;\n");
+	write_rev(2, "", "CREATE TABLE t2 (x INTEGER);\n", "DROP TABLE t2;\n");
+	/* 65 MiB of script (sparse: cheap to make) after a valid header. */
+	path = mig_path_join(dir, "migrations/versions/000000000002_r2.up.sql");
+	f = fopen(path, "r+");
+	cr_assert(f != NULL);
+	cr_assert_eq(ftruncate(fileno(f), 65L << 20), 0);
+	fclose(f);
+	free(path);
+	r = th_mig(dir, env, "upgrade", NULL);
+	cr_assert_eq(r.status, 2, "%s", r.err);
+	cr_assert(strstr(r.err, "000000000002_r2.up.sql") != NULL, "%s", r.err);
+	cr_assert(strstr(r.err, "larger than") != NULL, "%s", r.err);
+	th_run_free(&r);
+	/* Nothing ran, not even revision 1: scripts are all read before the first statement. */
+	if (mig_path_exists(db)) {
+		char *s = th_sqlite(db, "SELECT count(*) FROM sqlite_schema WHERE name = 't1'");
+
+		cr_assert_str_eq(s, "0");
+		free(s);
+	}
+}
