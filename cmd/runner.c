@@ -269,6 +269,12 @@ mig_ctx_migrate(struct mig_ctx *ctx, const struct mig_cmd *cmd, enum mig_directi
 			    dir == MIG_UP ? "upgrade" : "downgrade");
 			goto cleanup;
 		}
+		/* Unreadable or oversized scripts fail here, before the file exists. */
+		rc = mig_run_load_scripts(&scripts, &plan);
+		if (rc)
+			goto fail;
+		mig_run_scripts_free(scripts, plan.nsteps);
+		scripts = NULL;
 		mig_plan_release(&plan);
 		memset(&plan, 0, sizeof(plan));
 		rc = mig_ctx_open_db(ctx, &db, true);
