@@ -354,6 +354,7 @@ mig_file_write(const char *path, const char *data, size_t len, bool excl)
 	char *tmp;
 	FILE *f;
 	int rc = 0;
+	bool bad;
 
 	if (excl && mig_path_exists(path))
 		return mig_error_set(MIG_EEXISTS, "%s: already exists", path);
@@ -363,7 +364,10 @@ mig_file_write(const char *path, const char *data, size_t len, bool excl)
 		rc = mig_error_set(MIG_EIO, "%s: cannot write: %s", path, strerror(errno));
 		goto cleanup;
 	}
-	if ((len && fwrite(data, 1, len, f) != len) | (fflush(f) != 0) | (fsync(fileno(f)) != 0)) {
+	bad = len && fwrite(data, 1, len, f) != len;
+	bad = fflush(f) != 0 || bad;
+	bad = fsync(fileno(f)) != 0 || bad;
+	if (bad) {
 		rc = mig_error_set(MIG_EIO, "%s: write error: %s", path, strerror(errno));
 		fclose(f);
 		unlink(tmp);
