@@ -149,6 +149,7 @@ struct mig_revfmt {
 	const bool *current;         /* indexed by rev->order: in the version table; NULL: unknown */
 	const struct mig_applied *hist; /* history rows, for -v */
 	size_t nhist;
+	const struct mig_map *hist_by_id; /* id -> row of hist; NULL: search hist */
 };
 void mig_print_rev_line(FILE *f, const struct mig_graph *g, const struct mig_rev *r, const struct mig_revfmt *fmt);
 void mig_print_rev_verbose(FILE *f, const struct mig_graph *g, const struct mig_rev *r, const struct mig_revfmt *fmt);
@@ -165,6 +166,7 @@ struct mig_state {
 	struct mig_applied *hist;
 	size_t nhist;
 	bool *current;               /* by rev->order: the revision is a row of the version table */
+	struct mig_map hist_by_id;   /* id -> history row */
 };
 int mig_ctx_state(struct mig_ctx *ctx, bool need_db, struct mig_state *st);
 void mig_state_release(struct mig_state *st);

@@ -9,7 +9,7 @@ static int
 current_run(struct mig_ctx *ctx)
 {
 	struct mig_state st;
-	struct mig_revfmt fmt = { NULL, NULL, 0 };
+	struct mig_revfmt fmt = { NULL, NULL, 0, NULL };
 	size_t i;
 	int rc;
 
@@ -19,6 +19,7 @@ current_run(struct mig_ctx *ctx)
 	fmt.current = st.current;
 	fmt.hist = st.hist;
 	fmt.nhist = st.nhist;
+	fmt.hist_by_id = &st.hist_by_id;
 	for (i = 0; i < st.nheads; i++) {
 		const struct mig_rev *r = mig_graph_find(ctx->graph, st.heads[i]);
 

@@ -7,7 +7,7 @@ static int
 heads_run(struct mig_ctx *ctx)
 {
 	struct mig_state st;
-	struct mig_revfmt fmt = { NULL, NULL, 0 };
+	struct mig_revfmt fmt = { NULL, NULL, 0, NULL };
 	size_t i;
 	int rc;
 
@@ -17,6 +17,7 @@ heads_run(struct mig_ctx *ctx)
 	fmt.current = st.have_db ? st.current : NULL;
 	fmt.hist = st.hist;
 	fmt.nhist = st.nhist;
+	fmt.hist_by_id = &st.hist_by_id;
 	for (i = 0; i < ctx->graph->nheads; i++) {
 		const struct mig_rev *r = ctx->graph->heads[i];
 		size_t j;

@@ -133,6 +133,7 @@ history_run(struct mig_ctx *ctx)
 	fmt.current = st.have_db ? st.current : NULL;
 	fmt.hist = st.hist;
 	fmt.nhist = st.nhist;
+	fmt.hist_by_id = &st.hist_by_id;
 	for (i = ctx->graph->nrevs; i-- > 0;) {
 		const struct mig_rev *r = ctx->graph->revs[i];
 

@@ -52,6 +52,8 @@ history_row(const struct mig_revfmt *fmt, const char *id)
 {
 	size_t i;
 
+	if (fmt && fmt->hist_by_id)
+		return mig_map_get(fmt->hist_by_id, id);
 	for (i = 0; fmt && i < fmt->nhist; i++)
 		if (strcmp(fmt->hist[i].id, id) == 0)
 			return &fmt->hist[i];
@@ -127,6 +129,9 @@ mig_ctx_state(struct mig_ctx *ctx, bool need_db, struct mig_state *st)
 	if (rc)
 		return rc;
 	st->current = mig_xcalloc(ctx->graph->nrevs + 1, sizeof(bool));
+	mig_map_init(&st->hist_by_id);
+	for (i = 0; i < st->nhist; i++)
+		mig_map_put(&st->hist_by_id, st->hist[i].id, &st->hist[i]);
 	for (i = 0; i < st->nheads; i++) {
 		const struct mig_rev *r = mig_graph_find(ctx->graph, st->heads[i]);
 
@@ -142,5 +147,6 @@ mig_state_release(struct mig_state *st)
 	mig_db_heads_free(st->heads, st->nheads);
 	mig_applied_free(st->hist, st->nhist);
 	free(st->current);
+	mig_map_release(&st->hist_by_id);
 	memset(st, 0, sizeof(*st));
 }
