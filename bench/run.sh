@@ -5,7 +5,7 @@
 # workloads are generated (bench/gen.c), timings and peak memory come from bench/runstat.c, and a
 # throw-away PostgreSQL server is started when its binaries exist. See bench/README.md.
 #
-# Environment: BENCH_REPS (repetitions, default 3), BENCH_BIG_REPS (for the largest sizes,
+# Environment: BENCH_REPS (repetitions, default 5), BENCH_BIG_REPS (for the largest sizes,
 # default 1), BENCH_QUICK=1 (small sizes: a smoke test of this script), BENCH_TMP (where the
 # workloads go, default /dev/shm), BENCH_KEEP=1 (keep them), BENCH_PG=0 (skip PostgreSQL),
 # MIG_BIN (the mig to measure, default ./mig).
@@ -13,7 +13,7 @@ set -u
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 mig=${MIG_BIN:-$top/mig}
-reps=${BENCH_REPS:-3}
+reps=${BENCH_REPS:-5}
 big_reps=${BENCH_BIG_REPS:-1}
 if [ "${BENCH_QUICK:-0}" = 1 ]; then
 	lin_sizes="50 100" each_sizes="50" graph_n=1000 schema_sizes="50 200"
@@ -68,8 +68,10 @@ cc -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -o "$B/gen" "$top/bench/gen.c" || di
 cc -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -o "$B/headers" "$top/bench/headers.c" || die "cannot build headers"
 
 # A throw-away server on a Unix socket in the work directory, as tools/run-tests.sh starts one.
-# fsync is off (the figures compare CPU work, not the disk); max_locks_per_transaction is raised
-# because one transaction that creates 2,000 tables (or pg_dump of 5,000) needs a lock per table.
+# fsync is off (the figures compare CPU work, not the disk); autovacuum is off so that no
+# background work after one benchmark's DDL lands in the next one's timings; max_locks_per_transaction
+# is raised because `mig check` creates the whole manifest in one transaction, and 5,000 tables
+# with their indexes exceed a default server's lock table ("out of shared memory").
 pg=0
 pgbin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
 if [ "${BENCH_PG:-1}" != 0 ] && [ -n "$pgbin" ] && [ -x "$pgbin/initdb" ]; then
@@ -78,7 +80,8 @@ if [ "${BENCH_PG:-1}" != 0 ] && [ -n "$pgbin" ] && [ -x "$pgbin/initdb" ]; then
 	[ "$(id -u)" = 0 ] && chown postgres "$pgdir"
 	if as_pg "$pgbin/initdb" -A trust -U postgres -D "$pgdir/data" >"$pgdir/initdb.log" 2>&1 &&
 	    as_pg "$pgbin/pg_ctl" -D "$pgdir/data" -l "$pgdir/log" -w -o "-k $pgdir -c listen_addresses= \
-	    -c fsync=off -c full_page_writes=off -c max_connections=20 -c max_locks_per_transaction=1024" \
+	    -c fsync=off -c full_page_writes=off -c autovacuum=off -c max_connections=20 \
+	    -c max_locks_per_transaction=1024" \
 	    start >/dev/null 2>&1; then
 		pg=1
 		export PGHOST="$pgdir" PGUSER=postgres
