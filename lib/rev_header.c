@@ -3,9 +3,12 @@
  *
  * The header is the run of leading lines that start with `-- mig:`; blank lines and plain `--`
  * comments may sit before or between them, so that a hand-written note above the header does not
- * break a file. The first line that is none of these ends the header, and `-- mig:` lines after
- * that (such as a `-- mig:destructive` marker above a DROP) belong to the SQL body. The parser is
- * given untrusted bytes (and is fuzzed): it never reads past len and needs no terminating NUL.
+ * break a file. The first line that is none of these ends the header. So does, after such a gap,
+ * a `-- mig:` line whose key is not a header key: the body may open with comments and a marker
+ * (`-- mig:destructive` above a DROP, `-- mig:foreign_keys off` for a SQLite rebuild), and those
+ * belong to the SQL. A near miss right below a header line (`-- mig:revison`) is still an error.
+ * The parser is given untrusted bytes (and is fuzzed): it never reads past len and needs no
+ * terminating NUL.
  */
 #include <string.h>
 
@@ -43,6 +46,8 @@ static const struct {
 /* Lists longer than this are checked for duplicates with a map, shorter ones by comparison. */
 #define IDS_LINEAR_MAX 16
 
+static bool continues_header(const char *line, size_t n);
+static bool ends_header(enum rev_line kind, const char *line, size_t n, bool begun, bool gap);
 static bool is_space(char c);
 static bool is_alnum(char c);
 static bool is_id_char(char c);
@@ -114,6 +119,31 @@ rev_line_kind(const char *line, size_t n)
 	return REV_LINE_COMMENT;
 }
 
+/* After a gap, only a `-- mig:` line with a header key (not a body marker) continues the header. */
+static bool
+continues_header(const char *line, size_t n)
+{
+	size_t i = skip_space(line, 0, n) + 2, k0, j;
+
+	i = skip_space(line, i, n) + 4;
+	for (k0 = i; i < n && (is_alnum(line[i]) || line[i] == '_'); i++)
+		;
+	for (j = 0; j < sizeof(keys) / sizeof(keys[0]); j++)
+		if (keys[j].key != KEY_DESTRUCTIVE && keys[j].len == i - k0 &&
+		    memcmp(keys[j].name, line + k0, i - k0) == 0)
+			return true;
+	return false;
+}
+
+/* begun: a `-- mig:` line has been seen; gap: a blank or comment line since the last one. */
+static bool
+ends_header(enum rev_line kind, const char *line, size_t n, bool begun, bool gap)
+{
+	if (kind == REV_LINE_OTHER)
+		return true;
+	return kind == REV_LINE_MIG && begun && gap && !continues_header(line, n);
+}
+
 void
 rev_header_scan(struct rev_scan *s, const char *text, size_t len, bool eof)
 {
@@ -130,12 +160,16 @@ rev_header_scan(struct rev_scan *s, const char *text, size_t len, bool eof)
 		n = nl ? (size_t)(nl - line) : len - s->pos;
 		next = nl ? s->pos + n + 1 : len;
 		kind = rev_line_kind(line, n);
-		if (kind == REV_LINE_OTHER) {
+		if (ends_header(kind, line, n, s->end > 0, s->gap)) {
 			s->done = true;
 			return;
 		}
-		if (kind == REV_LINE_MIG)
+		if (kind == REV_LINE_MIG) {
 			s->end = next;
+			s->gap = false;
+		} else {
+			s->gap = true;
+		}
 		s->pos = next;
 	}
 	if (eof)
@@ -148,6 +182,7 @@ mig_rev_parse_header(struct mig_rev *out, struct mig_arena *arena, const char *t
 {
 	unsigned seen = 0;
 	size_t pos, lineno = 0, end = 0;
+	bool gap = false;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -164,12 +199,15 @@ mig_rev_parse_header(struct mig_rev *out, struct mig_arena *arena, const char *t
 		enum rev_line kind = rev_line_kind(line, n);
 
 		lineno++;
-		if (kind == REV_LINE_OTHER)
+		if (ends_header(kind, line, n, end > 0, gap))
 			break;
 		if (kind == REV_LINE_MIG) {
 			if ((rc = parse_line(out, arena, line, n, path, lineno, &seen)) != 0)
 				return rc;
 			end = next;
+			gap = false;
+		} else {
+			gap = true;
 		}
 		pos = next;
 	}
@@ -366,7 +404,7 @@ mig_rev_slug(const char *message)
 const char *
 mig_rev_body(const char *text, size_t len)
 {
-	struct rev_scan s = { 0, 0, false };
+	struct rev_scan s = { 0, 0, false, false };
 
 	if (text == NULL)
 		return text;

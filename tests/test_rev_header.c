@@ -116,23 +116,24 @@ Test(header, transactional_true_and_false)
 	cr_assert(not(rev.transactional));
 }
 
-Test(header, skips_comments_and_blank_lines_inside_the_header)
+Test(header, skips_notes_before_the_header_and_ends_at_the_first_other_line)
 {
 	const char *text =
 	    "-- A note written by hand above the header.\n"
 	    "\n"
 	    "-- mig:revision abc123\n"
-	    "--\n"
-	    "   \n"
 	    "-- mig:message kept\n"
-	    "CREATE TABLE t (x int);\n"
-	    "-- mig:revison not a header line any more\n";
+	    "-- users table\n"
+	    "\n"
+	    "-- mig:foreign_keys off\n"
+	    "CREATE TABLE t (x int);\n";
 	size_t end = 0;
 
 	cr_assert(eq(int, parse(text, &end), 0), "%s", mig_error_msg());
 	cr_assert(eq(str, (char *)rev.message, "kept"));
+	/* A body marker after the template's comments is SQL, not an unknown header key. */
 	cr_assert(eq(str, (char *)text + end,
-	    "CREATE TABLE t (x int);\n-- mig:revison not a header line any more\n"));
+	    "-- users table\n\n-- mig:foreign_keys off\nCREATE TABLE t (x int);\n"));
 }
 
 Test(header, accepts_the_destructive_marker)
@@ -144,6 +145,46 @@ Test(header, accepts_the_destructive_marker)
 	cr_assert(eq(int, parse("-- mig:revision a1\n-- mig:destructive\n-- mig:destructive\n", NULL), 0));
 	/* In the body it is SQL comment text, not header. */
 	cr_assert(eq(int, parse("-- mig:revision a1\nDROP TABLE t;\n-- mig:destructive\n", NULL), 0));
+}
+
+Test(header, a_marker_after_a_gap_opens_the_body)
+{
+	/* What `mig migrate` writes for a SQLite table rebuild: template comments, then the body. */
+	const char *text =
+	    "-- mig:revision abc123\n"
+	    "-- mig:message rebuild users\n"
+	    "-- rebuild users\n"
+	    "--\n"
+	    "-- Upgrade migration.\n"
+	    "\n"
+	    "-- mig:foreign_keys off\n"
+	    "-- Detected dropped column 'users.age'\n"
+	    "-- mig:destructive\n"
+	    "CREATE TABLE users_new (id integer);\n";
+	size_t end = 0;
+
+	cr_assert(eq(int, parse(text, &end), 0), "%s", mig_error_msg());
+	cr_assert(eq(str, (char *)rev.message, "rebuild users"));
+	cr_assert(mig_str_startswith(text + end, "-- rebuild users\n"));
+	cr_assert(not(eq(ptr, strstr(mig_rev_body(text, strlen(text)), "-- mig:foreign_keys off"), NULL)));
+}
+
+Test(header, destructive_after_a_gap_belongs_to_the_body)
+{
+	const char *text = "-- mig:revision a1\n-- Detected dropped table 't'\n-- mig:destructive\nDROP TABLE t;\n";
+
+	cr_assert(eq(str, (char *)mig_rev_body(text, strlen(text)),
+	    "-- Detected dropped table 't'\n-- mig:destructive\nDROP TABLE t;\n"));
+}
+
+Test(header, unknown_key_after_a_gap_is_body_not_an_error)
+{
+	size_t end = 0;
+	const char *text = "-- mig:revision a1\n\n-- mig:some_marker on\n-- mig:message not header\nSELECT 1;\n";
+
+	cr_assert(eq(int, parse(text, &end), 0), "%s", mig_error_msg());
+	cr_assert(eq(str, (char *)rev.message, ""));
+	cr_assert(eq(str, (char *)text + end, "\n-- mig:some_marker on\n-- mig:message not header\nSELECT 1;\n"));
 }
 
 Test(header, handles_crlf_trailing_spaces_and_a_byte_order_mark)
@@ -205,8 +246,8 @@ ParameterizedTestParameters(header, rejects)
 		{ "-- mig:revision\n", "versions/x.up.sql:1: missing value for header key 'revision'" },
 		{ "-- mig:revision a1\n-- mig:message one\n-- mig:message two\n",
 		    "versions/x.up.sql:3: duplicate header key 'message'" },
-		{ "-- mig:revision a1\n\n-- mig:revision a1\n",
-		    "versions/x.up.sql:3: duplicate header key 'revision'" },
+		{ "-- mig:revision a1\n-- mig:revision a1\n",
+		    "versions/x.up.sql:2: duplicate header key 'revision'" },
 		{ "-- mig:revision a1\n-- mig:transactional maybe\n",
 		    "versions/x.up.sql:2: invalid value 'maybe' for 'transactional' (expected true or false)" },
 		{ "-- mig:revision a1\n-- mig:down_revision b2 b2\n",
