@@ -110,11 +110,12 @@ init_run(struct mig_ctx *ctx)
 	if (rc == 0 && !mig_path_exists(models) && template_named("models.yaml"))
 		rc = write_template(ctx, parent, "models.yaml", "models.yaml");
 	if (rc == 0) {
-		char *abs = absolute(dir);
+		char *abs = absolute(dir), *abs_models = absolute(models);
 
 		mig_info(ctx, "Please edit the database URL in %s/mig.yaml (or set DATABASE_URL) and describe "
-		    "your tables in %s before running 'mig migrate'.", abs, models);
+		    "your tables in %s before running 'mig migrate'.", abs, abs_models);
 		free(abs);
+		free(abs_models);
 	}
 	free(versions);
 	free(parent);
