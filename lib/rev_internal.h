@@ -26,13 +26,15 @@ size_t rev_bom_len(const char *text, size_t len);
 
 /*
  * Incremental scan of the header region over a buffer that grows: pos is where the next unread
- * line starts, end the offset just after the last `-- mig:` line, done is set once a line that
- * ends the region has been seen (or, with eof, once the whole buffer has been seen).
+ * line starts, end the offset just after the last `-- mig:` line of the header, done is set once
+ * a line that ends the header has been seen (or, with eof, once the whole buffer has been seen),
+ * gap while blank or comment lines follow the last header line.
  */
 struct rev_scan {
 	size_t pos;
 	size_t end;
 	bool done;
+	bool gap;
 };
 void rev_header_scan(struct rev_scan *s, const char *text, size_t len, bool eof);
 

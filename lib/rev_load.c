@@ -95,7 +95,7 @@ static int check_pairs(struct mig_graph *g, const char *dir, const struct pair *
 static int
 read_header(struct mig_buf *b, int dfd, const char *name, const char *path)
 {
-	struct rev_scan sc = { 0, 0, false };
+	struct rev_scan sc = { 0, 0, false, false };
 	int fd, rc = 0;
 
 	mig_buf_clear(b);
