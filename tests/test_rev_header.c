@@ -136,6 +136,29 @@ Test(header, skips_notes_before_the_header_and_ends_at_the_first_other_line)
 	    "-- users table\n\n-- mig:foreign_keys off\nCREATE TABLE t (x int);\n"));
 }
 
+Test(header, tolerates_blank_and_comment_lines_between_header_lines)
+{
+	const char *text =
+	    "-- mig:revision abc123\n"
+	    "--\n"
+	    "   \n"
+	    "-- a hand-written note inside the header\n"
+	    "-- mig:message kept\n"
+	    "\n"
+	    "-- mig:down_revision p1\n"
+	    "CREATE TABLE t (x int);\n";
+	size_t end = 0;
+
+	cr_assert(eq(int, parse(text, &end), 0), "%s", mig_error_msg());
+	cr_assert(eq(str, (char *)rev.message, "kept"));
+	cr_assert(eq(sz, rev.ndown, 1));
+	cr_assert(eq(str, (char *)rev.down[0], "p1"));
+	cr_assert(eq(str, (char *)text + end, "CREATE TABLE t (x int);\n"));
+	/* A header key after a gap is still header: repeating one is still an error, on its line. */
+	cr_assert(eq(int, parse("-- mig:revision a1\n\n-- mig:revision a1\n", NULL), MIG_EPARSE));
+	cr_assert(eq(str, (char *)mig_error_msg(), "versions/x.up.sql:3: duplicate header key 'revision'"));
+}
+
 Test(header, accepts_the_destructive_marker)
 {
 	cr_assert(eq(int, parse("-- mig:revision a1\n-- mig:destructive\n-- mig:message m\n", NULL), 0),
