@@ -66,6 +66,13 @@ command -v sqlite3 >/dev/null || die "sqlite3 is not installed (apt-get install 
 cc -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -o "$R" "$top/bench/runstat.c" || die "cannot build runstat"
 cc -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -o "$B/gen" "$top/bench/gen.c" || die "cannot build gen"
 cc -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -o "$B/headers" "$top/bench/headers.c" || die "cannot build headers"
+# The differ alone links libmig (built by `make all`); without it those rows are skipped.
+difftime=""
+if [ -f "$top/build/libmig.a" ] && cc -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -I"$top/lib" \
+    -o "$B/difftime" "$top/bench/difftime.c" "$top/build/libmig.a" \
+    $(pkg-config --cflags --libs sqlite3 libpq yaml-0.1 libcrypto) -lpthread 2>"$B/difftime.log"; then
+	difftime=$B/difftime
+fi
 
 # A throw-away server on a Unix socket in the work directory, as tools/run-tests.sh starts one.
 # fsync is off (the figures compare CPU work, not the disk); autovacuum is off so that no
@@ -162,9 +169,10 @@ row() {
 			target = sprintf("<%gms %s", al, bad ? "MISS" : "ok"); miss += bad
 		}
 		mb = rss / 1024
+		mbs = rss > 0 ? sprintf("%.1f", mb) : "-"
 		if (rc == 1 && mb >= lim) { note = note (note == "" ? "" : "; ") "RSS over " lim " MB: MISS"; miss++ }
 		printf fmt, name, size, sprintf("%.1f", a), sprintf("%.1f", b), sprintf("%.2f", ratio),
-		    target, sprintf("%.1f", mb), note
+		    target, mbs, note
 		printf "MISSES %d\n", miss
 	}')
 	printf '%s\n' "$_out" | sed '$d'
@@ -381,6 +389,13 @@ for n in $schema_sizes; do
 	    { failrow "sqlite schema" "$n" "cannot create the database"; continue; }
 	run_b() { one "$1" : /dev/null sqlite3 -batch "$d/s.db" .schema; }
 	schema_rows sqlite "$n" "sqlite:///$d/s.db"
+	# The differ alone (the in-sync case: everything compared, nothing found), against one
+	# introspection of the same database, both timed inside one process.
+	if [ -n "$difftime" ] && set -- $("$difftime" "$d/s.db" "$reps") && [ $# = 3 ]; then
+		b_ms=$1 a_ms=$2 a_rss=0
+		row "sqlite differ alone" "$n" "" "" "" "$(awk -v a="$a_ms" -v n="$n" \
+		    'BEGIN { printf "%.1f us/table; reference: introspecting the database", a * 1000 / n }')"
+	fi
 done
 if [ "$pg" = 1 ]; then
 	for n in $schema_sizes; do
