@@ -70,6 +70,29 @@ mig_sql_version_create(struct mig_buf *b, enum mig_dialect d, const char *schema
 	    "    CONSTRAINT ");
 	mig_sql_ident(b, d, hpk);
 	mig_buf_puts(b, " PRIMARY KEY (revision)\n);\n");
+	/*
+	 * Each history INSERT numbers itself with MAX(applied_seq) + 1: without an index that is a
+	 * scan per revision, quadratic over a long upgrade. SQLite names the schema on the index,
+	 * PostgreSQL on the table.
+	 */
+	{
+		char *seq = mig_xasprintf("%s_history_seq", table);
+		char *hist = mig_xasprintf("%s_history", table);
+
+		mig_buf_puts(b, "CREATE INDEX IF NOT EXISTS ");
+		if (d == MIG_SQLITE) {
+			mig_sql_qualified(b, d, schema, seq);
+			mig_buf_puts(b, " ON ");
+			mig_sql_ident(b, d, hist);
+		} else {
+			mig_sql_ident(b, d, seq);
+			mig_buf_puts(b, " ON ");
+			mig_sql_qualified(b, d, schema, hist);
+		}
+		mig_buf_puts(b, " (applied_seq);\n");
+		free(seq);
+		free(hist);
+	}
 	free(pk);
 	free(hpk);
 }

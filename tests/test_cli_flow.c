@@ -145,7 +145,7 @@ Test(cli_flow, flask_tutorial_first_day)
 	th_run_free(&r);
 	s = tables();
 	cr_assert_str_eq(s, "ix_post_timestamp,ix_post_user_id,ix_user_email,ix_user_username,"
-	    "mig_version,mig_version_history,post,user");
+	    "mig_version,mig_version_history,mig_version_history_seq,post,user");
 	free(s);
 	s = version();
 	cr_assert_str_eq(s, posts);
@@ -168,7 +168,7 @@ Test(cli_flow, flask_tutorial_first_day)
 	r = mig_ok(0, "downgrade", NULL, NULL, NULL, NULL);
 	th_run_free(&r);
 	s = tables();
-	cr_assert_str_eq(s, "ix_user_email,ix_user_username,mig_version,mig_version_history,user");
+	cr_assert_str_eq(s, "ix_user_email,ix_user_username,mig_version,mig_version_history,mig_version_history_seq,user");
 	free(s);
 	s = version();
 	cr_assert_str_eq(s, users);
@@ -180,7 +180,7 @@ Test(cli_flow, flask_tutorial_first_day)
 	r = mig_ok(0, "downgrade", "base", NULL, NULL, NULL);
 	th_run_free(&r);
 	s = tables();
-	cr_assert_str_eq(s, "mig_version,mig_version_history");
+	cr_assert_str_eq(s, "mig_version,mig_version_history,mig_version_history_seq");
 	free(s);
 	s = version();
 	cr_assert_str_eq(s, "");

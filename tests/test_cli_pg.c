@@ -755,7 +755,7 @@ Test(cli_pg, schema_option_puts_tables_enums_and_version_table_in_another_schema
 	"ORDER BY n.nspname || '.' || c.relname), '') " \
 	"FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname IN ('app', 'public') " \
 	"AND c.relkind IN ('r', 'i') AND c.relname NOT LIKE '%pkey%' AND c.relname NOT LIKE '%pkc'"
-	assert_q(APP_OBJECTS_SQL, "app.ix_person_name:i,app.mig_version:r,app.mig_version_history:r,app.person:r,"
+	assert_q(APP_OBJECTS_SQL, "app.ix_person_name:i,app.mig_version:r,app.mig_version_history:r,app.mig_version_history_seq:i,app.person:r,"
 	    "app.pet:r,public.person:r");
 	assert_q("SELECT n.nspname || '.' || t.typname FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace "
 	    "WHERE t.typtype = 'e'", "app.mood");
@@ -796,7 +796,7 @@ Test(cli_pg, schema_option_puts_tables_enums_and_version_table_in_another_schema
 	/* downgrade base empties app, and public.person still has its row. */
 	r = run(0, "downgrade", "base", NULL);
 	th_run_free(&r);
-	assert_q(APP_OBJECTS_SQL, "app.mig_version:r,app.mig_version_history:r,public.person:r");
+	assert_q(APP_OBJECTS_SQL, "app.mig_version:r,app.mig_version_history:r,app.mig_version_history_seq:i,public.person:r");
 	assert_q(ENUM_TYPES_SQL, "");
 	assert_q("SELECT x FROM public.person", "7");
 #undef APP_OBJECTS_SQL

@@ -13,6 +13,7 @@ CREATE TABLE IF NOT EXISTS "app"."mig_version_history" (
     applied_seq INTEGER NOT NULL,
     CONSTRAINT "mig_version_history_pkc" PRIMARY KEY (revision)
 );
+CREATE INDEX IF NOT EXISTS "mig_version_history_seq" ON "app"."mig_version_history" (applied_seq);
 -- upgrade base -> e517276bb1c2
 INSERT INTO "app"."mig_version" (version_num) VALUES ('e517276bb1c2');
 INSERT INTO "app"."mig_version_history" (revision, down_revisions, message, up_sha256, down_sha256, down_sql, duration_ms, mig_version, kind, applied_seq) VALUES ('e517276bb1c2', '', 'users table', 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', 'bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb', 'DROP TABLE "user";
