@@ -231,14 +231,19 @@ mig_buf_detach(struct mig_buf *b)
 	return p;
 }
 
-/* Arena blocks are chained; big requests get a block of their own. */
+/*
+ * Arena blocks are chained. The first block is small and each new one doubles, up to
+ * ARENA_BLOCK_MAX: a schema holds thousands of small arenas (one per parsed CREATE TABLE) and a
+ * graph one big one, and both should cost what they hold. Big requests get a block of their own.
+ */
 struct mig_arena_block {
 	struct mig_arena_block *next;
 	size_t used, size;
 	max_align_t data[];
 };
 
-#define ARENA_BLOCK (64 * 1024)
+#define ARENA_BLOCK_MIN 1024
+#define ARENA_BLOCK_MAX (64 * 1024)
 
 void
 mig_arena_init(struct mig_arena *a)
@@ -269,13 +274,15 @@ mig_arena_alloc(struct mig_arena *a, size_t n)
 	if (n == 0)
 		n = align;
 	if (b == NULL || b->size - b->used < n) {
-		size_t size = n > ARENA_BLOCK / 4 ? n : ARENA_BLOCK;
+		size_t next = b == NULL ? ARENA_BLOCK_MIN : b->size < ARENA_BLOCK_MAX ? b->size * 2 : ARENA_BLOCK_MAX;
+		bool own = n > next / 4;
+		size_t size = own ? n : next;
 
 		b = mig_xmalloc(sizeof(*b) + size);
 		b->used = 0;
 		b->size = size;
 		/* A big private block goes second so the current block keeps filling up. */
-		if (size != ARENA_BLOCK && a->head) {
+		if (own && a->head) {
 			b->next = a->head->next;
 			a->head->next = b;
 		} else {
