@@ -18,7 +18,7 @@ require_head(struct mig_ctx *ctx, struct mig_db *db)
 	size_t nheads = 0, nhist = 0, i, j;
 	int rc;
 
-	rc = mig_ctx_load_graph(ctx, db, &heads, &nheads, &hist, &nhist);
+	rc = mig_ctx_load_graph(ctx, db, false, &heads, &nheads, &hist, &nhist);
 	/* A diff against a history that no longer matches its files would describe the wrong base. */
 	if (rc == 0)
 		rc = mig_ctx_verify_checksums(ctx, hist, nhist);

@@ -105,12 +105,13 @@ int mig_usage_error(const struct mig_cmd *cmd, const char *fmt, ...) MIG_PRINTF(
 /*
  * Shared steps. mig_ctx_open_db opens the database (create: SQLite file created if missing); when
  * the file is missing and create is false, *out is NULL and 0 is returned (an empty database).
- * mig_ctx_load_state reads the version table and history and adds ghosts (applied revisions whose
- * files are gone) to a graph that is then finished.
+ * mig_ctx_load_graph reads the version table and history and adds ghosts (applied revisions whose
+ * files are gone) to a graph that is then finished; the ghosts carry their stored down SQL only
+ * with with_down_sql (a downgrade).
  */
 int mig_ctx_open_db(struct mig_ctx *ctx, struct mig_db **out, bool create);
-int mig_ctx_load_graph(struct mig_ctx *ctx, struct mig_db *db, char ***heads, size_t *nheads,
-    struct mig_applied **hist, size_t *nhist);
+int mig_ctx_load_graph(struct mig_ctx *ctx, struct mig_db *db, bool with_down_sql, char ***heads,
+    size_t *nheads, struct mig_applied **hist, size_t *nhist);
 
 /*
  * Writes a new revision (revision, migrate, merge): prints "Generating PATH ... done" for each

@@ -456,8 +456,8 @@ mig_ctx_open_db(struct mig_ctx *ctx, struct mig_db **out, bool create)
 }
 
 int
-mig_ctx_load_graph(struct mig_ctx *ctx, struct mig_db *db, char ***heads, size_t *nheads,
-    struct mig_applied **hist, size_t *nhist)
+mig_ctx_load_graph(struct mig_ctx *ctx, struct mig_db *db, bool with_down_sql, char ***heads,
+    size_t *nheads, struct mig_applied **hist, size_t *nhist)
 {
 	struct mig_graph *g = NULL;
 	char *versions = NULL;
@@ -471,7 +471,8 @@ mig_ctx_load_graph(struct mig_ctx *ctx, struct mig_db *db, char ***heads, size_t
 	if (db) {
 		rc = mig_db_read_heads(db, ctx->cfg->schema, ctx->cfg->version_table, heads, nheads);
 		if (rc == 0)
-			rc = mig_db_read_history(db, ctx->cfg->schema, ctx->cfg->version_table, hist, nhist);
+			rc = mig_db_read_history_ex(db, ctx->cfg->schema, ctx->cfg->version_table, with_down_sql,
+			    hist, nhist);
 		if (rc)
 			return rc;
 	}

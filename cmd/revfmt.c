@@ -124,7 +124,7 @@ mig_ctx_state(struct mig_ctx *ctx, bool need_db, struct mig_state *st)
 	if (rc)
 		return rc;
 	st->have_db = db != NULL;
-	rc = mig_ctx_load_graph(ctx, db, &st->heads, &st->nheads, &st->hist, &st->nhist);
+	rc = mig_ctx_load_graph(ctx, db, false, &st->heads, &st->nheads, &st->hist, &st->nhist);
 	mig_db_close(db);
 	if (rc)
 		return rc;

@@ -221,7 +221,7 @@ mig_ctx_migrate(struct mig_ctx *ctx, const struct mig_cmd *cmd, enum mig_directi
 			status = mig_usage_error(cmd, "downgrade --sql needs a range START:END (e.g. head:base)");
 			goto cleanup;
 		}
-		rc = mig_ctx_load_graph(ctx, NULL, &heads, &nheads, &hist, &nhist);
+		rc = mig_ctx_load_graph(ctx, NULL, false, &heads, &nheads, &hist, &nhist);
 		if (rc == 0 && start && strcmp(start, "base") != 0) {
 			struct mig_rev *r = NULL;
 
@@ -258,7 +258,7 @@ mig_ctx_migrate(struct mig_ctx *ctx, const struct mig_cmd *cmd, enum mig_directi
 		 * A SQLite file that does not exist yet is an empty database. It is created only once
 		 * the plan is known to have work to do, so a bad target leaves no file behind.
 		 */
-		rc = mig_ctx_load_graph(ctx, NULL, &heads, &nheads, &hist, &nhist);
+		rc = mig_ctx_load_graph(ctx, NULL, false, &heads, &nheads, &hist, &nhist);
 		if (rc == 0)
 			rc = dir == MIG_UP ? mig_plan_upgrade(&plan, ctx->graph, NULL, 0, target) :
 			    mig_plan_downgrade(&plan, ctx->graph, NULL, 0, target);
@@ -284,7 +284,7 @@ mig_ctx_migrate(struct mig_ctx *ctx, const struct mig_cmd *cmd, enum mig_directi
 	/* The lock comes before reading the version table, so the plan is computed under it. */
 	rc = mig_db_lock(db, ctx->cfg->lock_timeout_ms);
 	if (rc == 0)
-		rc = mig_ctx_load_graph(ctx, db, &heads, &nheads, &hist, &nhist);
+		rc = mig_ctx_load_graph(ctx, db, dir == MIG_DOWN, &heads, &nheads, &hist, &nhist);
 	if (rc == 0)
 		rc = refuse_failed(hist, nhist);
 	if (rc == 0)

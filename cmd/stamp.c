@@ -97,7 +97,7 @@ stamp_run(struct mig_ctx *ctx)
 		if (rc)
 			goto fail;
 	}
-	rc = mig_ctx_load_graph(ctx, db, &heads, &nheads, &hist, &nhist);
+	rc = mig_ctx_load_graph(ctx, db, false, &heads, &nheads, &hist, &nhist);
 	if (rc == 0)
 		rc = mig_plan_stamp(&plan, ctx->graph, ctx->args.pos[0]);
 	if (rc == 0)

@@ -315,6 +315,13 @@ int
 mig_db_read_history(struct mig_db *db, const char *schema, const char *table,
     struct mig_applied **out, size_t *n)
 {
+	return mig_db_read_history_ex(db, schema, table, true, out, n);
+}
+
+int
+mig_db_read_history_ex(struct mig_db *db, const char *schema, const char *table, bool with_down_sql,
+    struct mig_applied **out, size_t *n)
+{
 	char *history = mig_xasprintf("%s_history", table);
 	struct mig_applied *rows = NULL;
 	struct rows r;
@@ -323,8 +330,11 @@ mig_db_read_history(struct mig_db *db, const char *schema, const char *table,
 
 	*out = NULL;
 	*n = 0;
-	rc = read_table(db, schema, history, "revision, down_revisions, message, up_sha256, down_sha256, "
-	    "down_sql, applied_at, CAST(ROUND(duration_ms * 1000) AS BIGINT), mig_version, kind", "applied_seq", &r);
+	rc = read_table(db, schema, history, with_down_sql ?
+	    "revision, down_revisions, message, up_sha256, down_sha256, "
+	    "down_sql, applied_at, CAST(ROUND(duration_ms * 1000) AS BIGINT), mig_version, kind" :
+	    "revision, down_revisions, message, up_sha256, down_sha256, "
+	    "NULL, applied_at, CAST(ROUND(duration_ms * 1000) AS BIGINT), mig_version, kind", "applied_seq", &r);
 	free(history);
 	if (rc != 0)
 		return rc;

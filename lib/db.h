@@ -88,5 +88,11 @@ void mig_db_heads_free(char **heads, size_t n);
 /* The history table's rows in the order they were applied; a missing table is zero rows. */
 int mig_db_read_history(struct mig_db *db, const char *schema, const char *table,
     struct mig_applied **out, size_t *n);
+/*
+ * The same, leaving down_sql NULL unless with_down_sql: only a downgrade needs the stored
+ * scripts, and reading thousands of them costs more than the rest of a `mig heads`.
+ */
+int mig_db_read_history_ex(struct mig_db *db, const char *schema, const char *table, bool with_down_sql,
+    struct mig_applied **out, size_t *n);
 
 #endif
