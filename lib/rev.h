@@ -70,6 +70,7 @@ struct mig_graph {
 	size_t nheads;
 	/* private */
 	struct mig_map by_id;
+	struct rev_arena_link *loader_arenas; /* arenas the loader threads filled (rev_load.c) */
 	size_t cap;
 	bool finished;
 	const char *dir;

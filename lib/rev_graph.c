@@ -14,15 +14,10 @@
 #include "rev.h"
 #include "rev_internal.h"
 
-/*
- * The arenas loader threads filled (their revisions' strings live there) belong to the graph from
- * then on. struct mig_graph has no field for them, so the list hangs in the id map under a key
- * that can never be an id or a label key ('#' is not an id character).
- */
-#define ARENAS_KEY "#arenas"
-struct arena_link {
+/* The arenas loader threads filled (their revisions' strings live there) belong to the graph. */
+struct rev_arena_link {
 	struct mig_arena arena;
-	struct arena_link *next;
+	struct rev_arena_link *next;
 };
 
 static int link_revs(struct mig_graph *g);
@@ -45,11 +40,11 @@ mig_graph_new(void)
 void
 mig_graph_free(struct mig_graph *g)
 {
-	struct arena_link *l;
+	struct rev_arena_link *l;
 
 	if (g == NULL)
 		return;
-	for (l = mig_map_get(&g->by_id, ARENAS_KEY); l != NULL; l = l->next)
+	for (l = g->loader_arenas; l != NULL; l = l->next)
 		mig_arena_release(&l->arena);
 	free(g->revs);
 	mig_map_release(&g->by_id);
@@ -78,7 +73,7 @@ mig_graph_load(struct mig_graph **out, const char *versions_dir)
 struct mig_rev *
 mig_graph_find(const struct mig_graph *g, const char *id)
 {
-	/* The map also holds "@label" and ARENAS_KEY entries, which are not revisions. */
+	/* The map also holds "@label" entries, which are not revisions. */
 	if (g == NULL || !mig_rev_id_valid(id))
 		return NULL;
 	return mig_map_get(&g->by_id, id);
@@ -118,11 +113,11 @@ rev_graph_push(struct mig_graph *g, struct mig_rev *r)
 struct mig_arena *
 rev_graph_new_arena(struct mig_graph *g)
 {
-	struct arena_link *l = mig_arena_alloc(&g->arena, sizeof(*l));
+	struct rev_arena_link *l = mig_arena_alloc(&g->arena, sizeof(*l));
 
 	mig_arena_init(&l->arena);
-	l->next = mig_map_get(&g->by_id, ARENAS_KEY);
-	mig_map_put(&g->by_id, ARENAS_KEY, l);
+	l->next = g->loader_arenas;
+	g->loader_arenas = l;
 	return &l->arena;
 }
 
