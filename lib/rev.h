@@ -59,6 +59,13 @@ bool mig_rev_id_valid(const char *id);
 /* "users table" -> "users_table": lowercased, non-alphanumerics as '_', at most 40 characters. */
 char *mig_rev_slug(const char *message);
 
+/*
+ * Checks a down file's header (text of length len, read from path) against its revision: a
+ * malformed header or another revision's id is MIG_EPARSE naming the file. The graph pairs down
+ * files by name only; whoever reads one for a run checks it with this.
+ */
+int mig_rev_check_down(const struct mig_rev *rev, const char *text, size_t len, const char *path);
+
 /* The body of a file: the text after its header. */
 const char *mig_rev_body(const char *text, size_t len);
 

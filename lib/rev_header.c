@@ -411,3 +411,19 @@ mig_rev_body(const char *text, size_t len)
 	rev_header_scan(&s, text, len, true);
 	return text + (s.end ? s.end : rev_bom_len(text, len));
 }
+
+int
+mig_rev_check_down(const struct mig_rev *rev, const char *text, size_t len, const char *path)
+{
+	struct mig_arena arena;
+	struct mig_rev check;
+	int rc;
+
+	mig_arena_init(&arena);
+	rc = mig_rev_parse_header(&check, &arena, text, len, path, NULL);
+	if (rc == 0 && strcmp(check.id, rev->id) != 0)
+		rc = mig_error_set(MIG_EPARSE, "%s: '-- mig:revision %s' does not match revision '%s' of %s",
+		    path, check.id, rev->id, rev->up_path ? rev->up_path : "its up file");
+	mig_arena_release(&arena);
+	return rc;
+}

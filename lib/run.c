@@ -64,14 +64,17 @@ has_marker(const char *sql, const char *marker)
 	return false;
 }
 
+/* Reads a script file's body; down_of, when set, is the revision whose down file this is. */
 static int
-read_body(const char *path, char **body, size_t *first_line, char sha[65])
+read_body(const char *path, const struct mig_rev *down_of, char **body, size_t *first_line, char sha[65])
 {
 	struct mig_buf b = MIG_BUF_INIT;
 	const char *start;
 	int rc;
 
 	rc = mig_file_read(&b, path, 64u << 20);
+	if (rc == 0 && down_of)
+		rc = mig_rev_check_down(down_of, b.ptr, b.len, path);
 	if (rc) {
 		mig_buf_release(&b);
 		return rc;
@@ -94,11 +97,11 @@ mig_run_hash_files(const struct mig_rev *rev, char up[65], char down[65], char *
 
 	if (rev->ghost)
 		return mig_error_set(MIG_ENOTFOUND, "revision '%s' has no files", rev->id);
-	rc = read_body(rev->up_path, &body, NULL, up);
+	rc = read_body(rev->up_path, NULL, &body, NULL, up);
 	free(body);
 	body = NULL;
 	if (rc == 0)
-		rc = read_body(rev->down_path, &body, NULL, down);
+		rc = read_body(rev->down_path, rev, &body, NULL, down);
 	if (rc == 0 && down_body)
 		*down_body = body;
 	else
@@ -124,9 +127,9 @@ mig_run_load_scripts(struct mig_script **out, const struct mig_plan *plan)
 				break;
 			}
 			s[i].path = rev->up_path;
-			rc = read_body(rev->up_path, &s[i].sql, &s[i].first_line, s[i].up_sha256);
+			rc = read_body(rev->up_path, NULL, &s[i].sql, &s[i].first_line, s[i].up_sha256);
 			if (rc == 0)
-				rc = read_body(rev->down_path, &s[i].down_sql, NULL, s[i].down_sha256);
+				rc = read_body(rev->down_path, rev, &s[i].down_sql, NULL, s[i].down_sha256);
 		} else if (rev->ghost) {
 			/* The files are gone: what the database kept when it was applied is the truth. */
 			if (rev->ghost_down_sql == NULL) {
@@ -138,7 +141,7 @@ mig_run_load_scripts(struct mig_script **out, const struct mig_plan *plan)
 			s[i].first_line = 1;
 		} else {
 			s[i].path = rev->down_path;
-			rc = read_body(rev->down_path, &s[i].sql, &s[i].first_line, s[i].down_sha256);
+			rc = read_body(rev->down_path, rev, &s[i].sql, &s[i].first_line, s[i].down_sha256);
 		}
 		if (rc == 0)
 			s[i].fk_off = has_marker(s[i].sql, "-- mig:foreign_keys off");

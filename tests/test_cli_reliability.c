@@ -391,3 +391,19 @@ Test(cli_reliability, a_huge_revision_file_is_refused_before_anything_runs)
 	/* Nothing ran, not even revision 1: scripts are all read before the database is touched. */
 	cr_assert(!mig_path_exists(db), "the database file must not even be created");
 }
+
+Test(cli_reliability, a_down_file_of_another_revision_is_refused_before_anything_runs)
+{
+	struct th_run r;
+
+	write_rev(1, "", "CREATE TABLE t1 (x INTEGER);\n", "DROP TABLE t1;\n");
+	write_rev(2, "", "CREATE TABLE t2 (x INTEGER);\n", "DROP TABLE t2;\n");
+	/* A down file copied from revision 1 and not edited. */
+	th_write(dir, "migrations/versions/000000000002_r2.down.sql", "-- mig:revision 000000000001\nDROP TABLE t1;\n");
+	r = th_mig(dir, env, "upgrade", NULL);
+	cr_assert_eq(r.status, 2, "%s", r.err);
+	cr_assert(strstr(r.err, "000000000002_r2.down.sql: '-- mig:revision 000000000001' does not match") != NULL,
+	    "%s", r.err);
+	th_run_free(&r);
+	cr_assert(!mig_path_exists(db));
+}
