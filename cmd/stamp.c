@@ -80,7 +80,7 @@ stamp_run(struct mig_ctx *ctx)
 	struct mig_db *db = NULL;
 	struct mig_plan plan;
 	struct mig_buf sql = MIG_BUF_INIT;
-	struct mig_db_error dberr = { NULL, 0, NULL };
+	struct mig_db_error dberr = { NULL, 0, NULL, "" };
 	char **heads = NULL;
 	size_t nheads = 0, nhist = 0, i;
 	struct mig_applied *hist = NULL;

@@ -52,7 +52,7 @@ mig_pg_scratch(struct mig_schema **out, struct mig_db *db, const struct mig_sche
     const char *target_schema)
 {
 	struct mig_buf sql = MIG_BUF_INIT, name = MIG_BUF_INIT;
-	struct mig_db_error err = { NULL, 0, NULL };
+	struct mig_db_error err = { NULL, 0, NULL, "" };
 	int rc;
 
 	*out = NULL;
@@ -77,10 +77,20 @@ mig_pg_scratch(struct mig_schema **out, struct mig_db *db, const struct mig_sche
 		mig_buf_clear(&sql);
 		rc = mig_sql_create_schema(&sql, MIG_POSTGRES, s, true);
 	}
-	if (rc == 0 && (rc = mig_db_exec(db, sql.ptr, &err)) != 0)
-		rc = mig_error_set(MIG_EPARSE, "the manifest does not render as valid PostgreSQL DDL: %s%s%s",
+	/*
+	 * The manifest is at fault only for what PostgreSQL says about the DDL itself (classes 22, 23,
+	 * 42: data, integrity, syntax and names); running out of locks or memory is the server's.
+	 */
+	if (rc == 0 && (rc = mig_db_exec(db, sql.ptr, &err)) != 0) {
+		bool input = err.sqlstate[0] == '\0' || strncmp(err.sqlstate, "22", 2) == 0 ||
+		    strncmp(err.sqlstate, "23", 2) == 0 || strncmp(err.sqlstate, "42", 2) == 0;
+
+		rc = mig_error_set(input ? MIG_EPARSE : MIG_EDB, "%s%s%s%s",
+		    input ? "the manifest does not render as valid PostgreSQL DDL: " :
+		    "the server could not build the manifest's scratch schema: ",
 		    err.message ? err.message : mig_error_msg(), err.statement ? "\n  statement: " : "",
 		    err.statement ? err.statement : "");
+	}
 	if (rc == 0)
 		rc = mig_pg_introspect(out, db, name.ptr, NULL);
 	mig_db_rollback(db);

@@ -28,6 +28,7 @@ struct mig_db_error {
 	char *statement;
 	size_t line;
 	char *message;
+	char sqlstate[6];  /* PostgreSQL's SQLSTATE when known, else "" */
 };
 void mig_db_error_release(struct mig_db_error *e);
 

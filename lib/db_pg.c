@@ -650,6 +650,8 @@ report_failure(PGconn *conn, const char *sql, const struct pg_stmt *st, size_t n
 		mig_db_error_release(err);
 		err->message = mig_xstrdup(msg);
 	}
+	if (err != NULL && o->error != NULL && PQresultErrorField(o->error, PG_DIAG_SQLSTATE) != NULL)
+		snprintf(err->sqlstate, sizeof(err->sqlstate), "%s", PQresultErrorField(o->error, PG_DIAG_SQLSTATE));
 	rc = mig_error_set(MIG_EDB, "%s", msg);
 	free(msg);
 	return rc;

@@ -164,7 +164,7 @@ open_ok(void)
 static void
 exec_ok(struct mig_db *db, const char *sql)
 {
-	struct mig_db_error e = { NULL, 0, NULL };
+	struct mig_db_error e = { NULL, 0, NULL, "" };
 
 	cr_assert(eq(int, mig_db_exec(db, sql, &e), 0), "line %zu: %s: %s", e.line,
 	    e.statement ? e.statement : "", e.message ? e.message : mig_error_msg());
@@ -437,7 +437,7 @@ static const char failing_script[] =
 Test(db_pg, failure_reports_statement_line_and_message)
 {
 	struct mig_db *db = open_ok();
-	struct mig_db_error e = { NULL, 0, NULL };
+	struct mig_db_error e = { NULL, 0, NULL, "" };
 
 	cr_assert(eq(int, mig_db_begin(db), 0), "%s", mig_error_msg());
 	cr_assert(mig_db_in_transaction(db));
@@ -460,7 +460,7 @@ Test(db_pg, failure_reports_statement_line_and_message)
 Test(db_pg, execution_error_without_position_names_the_statement)
 {
 	struct mig_db *db = open_ok();
-	struct mig_db_error e = { NULL, 0, NULL };
+	struct mig_db_error e = { NULL, 0, NULL, "" };
 
 	cr_assert(eq(int, mig_db_exec(db,
 	    "CREATE TABLE a (x integer NOT NULL);\n"
@@ -485,7 +485,7 @@ Test(db_pg, execution_error_without_position_names_the_statement)
 Test(db_pg, syntax_error_after_quoted_semicolons_reports_its_statement)
 {
 	struct mig_db *db = open_ok();
-	struct mig_db_error e = { NULL, 0, NULL };
+	struct mig_db_error e = { NULL, 0, NULL, "" };
 
 	cr_assert(eq(int, mig_db_exec(db,
 	    "SELECT 'a;b', $x$ ; $x$, \"odd;name\" FROM (SELECT 1 AS \"odd;name\") s;\n"
@@ -517,7 +517,7 @@ Test(db_pg, syntax_error_after_quoted_semicolons_reports_its_statement)
 Test(db_pg, copy_in_scripts)
 {
 	struct mig_db *db = open_ok();
-	struct mig_db_error e = { NULL, 0, NULL };
+	struct mig_db_error e = { NULL, 0, NULL, "" };
 
 	cr_assert(eq(int, mig_db_exec(db, "CREATE TABLE c (x int);\nCOPY (SELECT 1) TO STDOUT;\nSELECT 1 / 0;\n", &e),
 	    MIG_EDB));
@@ -587,7 +587,7 @@ Test(db_pg, commit_persists_and_commit_without_begin_is_reported)
 Test(db_pg, statements_that_refuse_a_transaction_block_run_outside_one)
 {
 	struct mig_db *db = open_ok();
-	struct mig_db_error e = { NULL, 0, NULL };
+	struct mig_db_error e = { NULL, 0, NULL, "" };
 
 	exec_ok(db, "CREATE TABLE t (a int);\n"
 	    "INSERT INTO t VALUES (1);\n"

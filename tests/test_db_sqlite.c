@@ -67,7 +67,7 @@ open_ok(void)
 static void
 exec_ok(struct mig_db *db, const char *sql)
 {
-	struct mig_db_error e = { NULL, 0, NULL };
+	struct mig_db_error e = { NULL, 0, NULL, "" };
 
 	cr_assert(eq(int, mig_db_exec(db, sql, &e), 0), "line %zu: %s: %s", e.line,
 	    e.statement ? e.statement : "", e.message ? e.message : mig_error_msg());
@@ -228,7 +228,7 @@ static const char failing_script[] =
 Test(db_sqlite, failure_reports_statement_line_and_message)
 {
 	struct mig_db *db = open_ok();
-	struct mig_db_error e = { NULL, 0, NULL };
+	struct mig_db_error e = { NULL, 0, NULL, "" };
 
 	cr_assert(eq(int, mig_db_begin(db), 0), "%s", mig_error_msg());
 	cr_assert(mig_db_in_transaction(db));
@@ -259,7 +259,7 @@ Test(db_sqlite, without_a_transaction_earlier_statements_stay)
 Test(db_sqlite, syntax_error_reports_the_whole_statement)
 {
 	struct mig_db *db = open_ok();
-	struct mig_db_error e = { NULL, 0, NULL };
+	struct mig_db_error e = { NULL, 0, NULL, "" };
 
 	cr_assert(eq(int, mig_db_exec(db, "CREATE TABLE a (x);\n\nCREATE TABLEE b (y);\nCREATE TABLE c (z);\n", &e),
 	    MIG_EDB));

@@ -83,7 +83,7 @@ teardown(void)
 static void
 exec_ok(const char *sql)
 {
-	struct mig_db_error e = { NULL, 0, NULL };
+	struct mig_db_error e = { NULL, 0, NULL, "" };
 
 	cr_assert(eq(int, mig_db_exec(db, sql, &e), 0), "line %zu: %s: %s", e.line,
 	    e.statement ? e.statement : "", e.message ? e.message : mig_error_msg());
