@@ -43,6 +43,19 @@ is_branch_ancestor(const struct mig_graph *g, const struct mig_rev *a, const str
 	return found;
 }
 
+/* Appends id unless it is already there (`heads` may name what another argument named). */
+static size_t
+add_parent(const char **down, size_t n, const char *id)
+{
+	size_t j;
+
+	for (j = 0; j < n; j++)
+		if (strcmp(down[j], id) == 0)
+			return n;
+	down[n] = id;
+	return n + 1;
+}
+
 static int
 merge_run(struct mig_ctx *ctx)
 {
@@ -66,16 +79,12 @@ merge_run(struct mig_ctx *ctx)
 
 		if (strcmp(spec_i, "heads") == 0) {
 			for (j = 0; j < g->nheads; j++)
-				down[n++] = g->heads[j]->id;
+				n = add_parent(down, n, g->heads[j]->id);
 			continue;
 		}
 		rc = mig_graph_resolve(&r, g, spec_i);
-		if (rc == 0) {
-			for (j = 0; j < n && strcmp(down[j], r->id) != 0; j++)
-				;
-			if (j == n)
-				down[n++] = r->id;
-		}
+		if (rc == 0)
+			n = add_parent(down, n, r->id);
 	}
 	if (rc == 0 && n < 2)
 		rc = mig_error_set(MIG_EUSAGE, "a merge needs at least two revisions (there %s %zu)",

@@ -126,8 +126,10 @@ mig_ctx_state(struct mig_ctx *ctx, bool need_db, struct mig_state *st)
 	st->have_db = db != NULL;
 	rc = mig_ctx_load_graph(ctx, db, false, &st->heads, &st->nheads, &st->hist, &st->nhist);
 	mig_db_close(db);
-	if (rc)
+	if (rc) {
+		mig_state_release(st);
 		return rc;
+	}
 	st->current = mig_xcalloc(ctx->graph->nrevs + 1, sizeof(bool));
 	mig_map_init(&st->hist_by_id);
 	for (i = 0; i < st->nhist; i++)

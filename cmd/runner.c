@@ -139,8 +139,10 @@ report_failure(struct mig_ctx *ctx, const struct mig_plan *plan, const struct mi
 		mig_buf_printf(&where, "%s %s failed", st->dir == MIG_UP ? "upgrade" : "downgrade", st->rev->id);
 		if (e->path)
 			mig_buf_printf(&where, " at %s:%zu", e->path, e->line);
-		else
+		else if (!e->in_bookkeeping)
 			mig_buf_puts(&where, " (stored down SQL)");
+		else
+			mig_buf_puts(&where, " (version table update)");
 		mig_err("%s: %s", where.ptr, e->db.message ? e->db.message : mig_error_msg());
 		mig_buf_release(&where);
 	} else {
@@ -148,9 +150,16 @@ report_failure(struct mig_ctx *ctx, const struct mig_plan *plan, const struct mi
 	}
 	if (!mig_signal_caught() && e->db.statement && *e->db.statement)
 		fprintf(ctx->err, "  statement: %s\n", e->db.statement);
-	if (e->marked_failed && st)
-		fprintf(ctx->err, "  revision %s ran outside a transaction and may be half-applied: it is marked "
-		    "as failed; repair the database, then 'mig stamp' the revision it is really at\n", st->rev->id);
+	if (st && !st->rev->transactional) {
+		/* Nothing rolled back here: say what changed rather than "unchanged". */
+		fprintf(ctx->err, "  revision %s ran outside a transaction and may be half-applied%s; repair "
+		    "the database, then 'mig stamp' the revision it is really at\n", st->rev->id,
+		    e->marked_failed ? ": it is marked as failed" : "");
+		if (e->committed > 0)
+			fprintf(ctx->err, "  %zu revision(s) before it were committed\n", e->committed);
+		mig_buf_release(&state);
+		return MIG_EXIT_FAIL;
+	}
 	/* Where the database is now: where it started if all was rolled back, else the last commit. */
 	if (e->committed == 0) {
 		describe_heads(&state, plan->heads_before, plan->nheads_before);

@@ -91,7 +91,17 @@ stamp_run(struct mig_ctx *ctx)
 	if (ctx->args.npos != 1)
 		return mig_usage_error(&cmd_stamp, "expected one revision (or 'base', 'heads')");
 	if (!offline) {
-		rc = mig_ctx_open_db(ctx, &db, true);
+		rc = mig_ctx_open_db(ctx, &db, false);
+		if (rc == 0 && db == NULL) {
+			/* A new SQLite file is made only for a target that resolves. */
+			rc = mig_ctx_load_graph(ctx, NULL, false, &heads, &nheads, &hist, &nhist);
+			if (rc == 0)
+				rc = mig_plan_stamp(&plan, ctx->graph, ctx->args.pos[0]);
+			mig_plan_release(&plan);
+			memset(&plan, 0, sizeof(plan));
+			if (rc == 0)
+				rc = mig_ctx_open_db(ctx, &db, true);
+		}
 		if (rc == 0)
 			rc = mig_db_lock(db, ctx->cfg->lock_timeout_ms);
 		if (rc)

@@ -142,12 +142,27 @@ mig_rev_write(char **up_path, char **down_path, const struct mig_rev_new *spec, 
 	}
 	if (!mig_rev_id_valid(id))
 		return mig_error_set(MIG_EUSAGE, "invalid revision id '%s' (use letters, digits, '_' or '-')", id);
-	if (strchr(spec->message, '\n'))
-		return mig_error_set(MIG_EUSAGE, "the message must be a single line");
+	for (const char *m = spec->message; *m; m++)
+		if ((unsigned char)*m < 0x20 || *m == 0x7f)
+			/* A CR would end the `--` comment the message sits in, on PostgreSQL's lexer. */
+			return mig_error_set(MIG_EUSAGE, "the message must be one line of printable text");
 	mig_utc_now(created);
 	rc = expand(&up, tmpl, tmpl_path, spec, id, created, true);
 	if (rc == 0)
 		rc = expand(&down, tmpl, tmpl_path, spec, id, created, false);
+	/* Never write a header the loader would refuse (bad or repeated labels, repeated ids). */
+	if (rc == 0) {
+		struct mig_arena arena;
+		struct mig_rev check;
+
+		mig_arena_init(&arena);
+		rc = mig_rev_parse_header(&check, &arena, up.ptr, up.len, "the new revision's header", NULL);
+		if (rc == 0 && strcmp(check.id, id) != 0)
+			rc = mig_error_set(MIG_EPARSE, "%s: the template's header does not start the file", tmpl_path);
+		mig_arena_release(&arena);
+		if (rc == MIG_EPARSE)
+			rc = MIG_EUSAGE;
+	}
 	if (rc)
 		goto cleanup;
 	slug = mig_rev_slug(spec->message);

@@ -206,7 +206,7 @@ txn_begin(struct runner *r, bool fk_off)
 		rc = emit(r, "PRAGMA foreign_keys=OFF;\n", NULL, NULL);
 	if (rc == 0) {
 		if (r->o->offline)
-			mig_buf_puts(r->o->offline, r->dialect == MIG_SQLITE ? "BEGIN;\n\n" : "BEGIN;\n\n");
+			mig_buf_puts(r->o->offline, r->dialect == MIG_SQLITE ? "BEGIN IMMEDIATE;\n\n" : "BEGIN;\n\n");
 		else
 			rc = mig_db_begin(r->db);
 	}
@@ -323,6 +323,7 @@ mig_run_plan(struct mig_db *db, enum mig_dialect dialect, const struct mig_plan 
     struct mig_script *scripts, const struct mig_run_opts *o, struct mig_run_error *err)
 {
 	struct runner r = { db, dialect, o, err, false, false, false };
+	const struct mig_step *started = NULL;
 	struct mig_buf vsql = MIG_BUF_INIT;
 	size_t i;
 	int rc = 0;
@@ -359,8 +360,13 @@ mig_run_plan(struct mig_db *db, enum mig_dialect dialect, const struct mig_plan 
 			mig_buf_printf(o->offline, "-- Running %s %s\n\n", st->dir == MIG_UP ? "upgrade" : "downgrade",
 			    st->rev->id);
 		t0 = mig_now_ms();
+		started = st;
 		rc = emit(&r, sc->sql, st, sc);
-		if (rc == 0)
+		/*
+		 * A script that ran outside a transaction is done and cannot be undone: record it
+		 * before stopping for a signal, or the database would be changed but not say so.
+		 */
+		if (rc == 0 && st->rev->transactional)
 			rc = check_stop(&r);
 		if (rc)
 			goto fail;
@@ -388,8 +394,10 @@ mig_run_plan(struct mig_db *db, enum mig_dialect dialect, const struct mig_plan 
 		if (o->offline)
 			mig_buf_putc(&vsql, '\n');
 		rc = emit(&r, vsql.ptr, st, NULL);
-		if (rc)
+		if (rc) {
+			err->in_bookkeeping = true;
 			goto fail;
+		}
 		if (o->per_revision || !st->rev->transactional) {
 			if (r.in_txn && (rc = txn_commit(&r)) != 0)
 				goto fail;
@@ -408,7 +416,12 @@ fail:
 	if (err->db.message == NULL && rc)
 		err->db.message = mig_xstrdup(mig_error_msg());
 	txn_abort(&r);
-	if (err->step && !err->step->rev->transactional && !o->offline)
-		mark_failed(&r, err->step, &scripts[err->step - plan->steps]);
+	/* A non-transactional script that started and was not recorded may be half-applied. */
+	if (started && !started->rev->transactional && !o->offline &&
+	    err->committed <= (size_t)(started - plan->steps)) {
+		if (err->step == NULL)
+			err->step = started;
+		mark_failed(&r, started, &scripts[started - plan->steps]);
+	}
 	return rc;
 }

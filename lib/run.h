@@ -56,6 +56,7 @@ struct mig_run_error {
 	struct mig_db_error db;
 	bool rolled_back;            /* the failed transaction was rolled back */
 	bool marked_failed;          /* a non-transactional revision failed and was recorded as 'failed' */
+	bool in_bookkeeping;         /* the failing statement was a version/history-table update */
 	size_t committed;            /* steps committed before the failure */
 };
 void mig_run_error_release(struct mig_run_error *e);

@@ -215,3 +215,25 @@ Test(cli_commands, help_version_and_usage_errors)
 	r = RUN(0, "heads", "-q", "--directory", "migrations");
 	th_run_free(&r);
 }
+
+Test(cli_commands, revision_refuses_what_the_loader_would_refuse)
+{
+	struct th_run r = RUN(2, "revision", "-m", "t", "--head", "bbbb", "--branch-label", "x@y");
+
+	cr_assert(strstr(r.err, "invalid branch label 'x@y'") != NULL, "%s", r.err);
+	th_run_free(&r);
+	r = RUN(2, "revision", "-m", "t", "--head", "bbbb", "--depends-on", "aaaa00000001,aaaa00000001");
+	th_run_free(&r);
+	r = RUN(2, "revision", "-m", "x\rDROP TABLE users;", "--head", "bbbb");
+	th_run_free(&r);
+	/* Nothing was written: the project still loads and has its two heads. */
+	r = RUN(0, "heads");
+	cr_assert_str_eq(r.out, "bbbb00000002 (head)\ndddd00000004 (head)\n");
+	th_run_free(&r);
+	/* `heads` named twice, or with one of them, merges each head once. */
+	r = RUN(0, "merge", "-m", "twice", "--rev-id", "ffff00000006", "heads", "heads", "bbbb");
+	th_run_free(&r);
+	r = RUN(0, "history", "-r", "ffff:");
+	cr_assert_str_eq(r.out, "bbbb00000002, dddd00000004 -> ffff00000006 (head) (mergepoint), twice\n");
+	th_run_free(&r);
+}

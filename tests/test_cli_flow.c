@@ -322,7 +322,7 @@ Test(cli_flow, sql_mode_prints_and_touches_nothing)
 
 	two_revisions(&users, &posts);
 	r = mig_ok(0, "upgrade", "--sql", NULL, NULL, NULL);
-	cr_assert(strstr(r.out, "BEGIN;") != NULL);
+	cr_assert(strstr(r.out, "BEGIN IMMEDIATE;") != NULL, "%s", r.out);
 	cr_assert(strstr(r.out, "CREATE TABLE IF NOT EXISTS \"mig_version\"") != NULL, "%s", r.out);
 	cr_assert(strstr(r.out, "CREATE TABLE post") != NULL);
 	cr_assert(strstr(r.out, "INSERT INTO \"mig_version\"") != NULL, "%s", r.out);

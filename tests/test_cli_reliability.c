@@ -407,3 +407,16 @@ Test(cli_reliability, a_down_file_of_another_revision_is_refused_before_anything
 	th_run_free(&r);
 	cr_assert(!mig_path_exists(db));
 }
+
+Test(cli_reliability, a_failed_non_transactional_revision_is_not_reported_as_unchanged)
+{
+	struct th_run r;
+
+	write_rev(1, "-- mig:transactional false\n", "CREATE TABLE d (id INTEGER);\nINSERT INTO nosuch VALUES (1);\n",
+	    "DROP TABLE d;\n");
+	r = th_mig(dir, env, "upgrade", NULL);
+	cr_assert_eq(r.status, 1, "%s", r.err);
+	cr_assert(strstr(r.err, "unchanged") == NULL, "nothing was rolled back: %s", r.err);
+	cr_assert(strstr(r.err, "marked as failed") != NULL, "%s", r.err);
+	th_run_free(&r);
+}
