@@ -35,7 +35,8 @@ require_head(struct mig_ctx *ctx, struct mig_db *db)
 
 			for (i = 0; i < nheads; i++)
 				mig_buf_printf(&at, "%s%s", i ? ", " : "", heads[i]);
-			rc = mig_error_set(MIG_EUSAGE, "the database is not up to date (at %s); run 'mig upgrade' "
+			/* The request is fine; the database's state is what fails it (exit 1, like drift). */
+			rc = mig_error_set(MIG_ERROR, "the database is not up to date (at %s); run 'mig upgrade' "
 			    "first", nheads ? at.ptr : "base");
 			mig_buf_release(&at);
 		}

@@ -140,7 +140,7 @@ mig_rev_write(char **up_path, char **down_path, const struct mig_rev_new *spec, 
 		mig_rev_new_id(id_buf);
 		id = id_buf;
 	}
-	if (!mig_rev_id_valid(id))
+	if (!mig_rev_id_valid(id) || strcmp(id, "head") == 0 || strcmp(id, "heads") == 0 || strcmp(id, "base") == 0)
 		return mig_error_set(MIG_EUSAGE, "invalid revision id '%s' (use letters, digits, '_' or '-')", id);
 	for (const char *m = spec->message; *m; m++)
 		if ((unsigned char)*m < 0x20 || *m == 0x7f)
