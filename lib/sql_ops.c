@@ -293,16 +293,100 @@ drop_constraint(struct mig_render *r, size_t i, const char *what, const char *na
  * operation of this script creates (the differ may list a new table's indexes separately, as
  * Alembic does, or not).
  */
+/*
+ * PostgreSQL checks a foreign key's target when the key is created. Tables that reference each
+ * other, created in one script, therefore get the keys to tables created later in the script
+ * added by ALTER TABLE once their target exists (SQLite resolves keys lazily and needs none of
+ * this). Returns the op index that creates table name after op i, or -1.
+ */
+static long
+created_later(const struct mig_render *r, size_t i, const struct mig_table *t, const char *name)
+{
+	size_t j;
+
+	for (j = i + 1; j < r->nops; j++)
+		if (r->ops[j].kind == MIG_OP_CREATE_TABLE && strcmp(r->ops[j].table_new->name, name) == 0 &&
+		    (t->schema == NULL) == (r->ops[j].table_new->schema == NULL))
+			return (long)j;
+	return -1;
+}
+
+/* The keys earlier CREATE TABLEs left out because they point at the table op i creates. */
+static void
+add_deferred_fks(struct mig_render *r, size_t i)
+{
+	const struct mig_table *t = r->ops[i].table_new;
+	size_t j, k;
+
+	for (j = 0; j < i; j++) {
+		const struct mig_table *u = r->ops[j].table_new;
+
+		if (r->ops[j].kind != MIG_OP_CREATE_TABLE)
+			continue;
+		for (k = 0; k < u->nfks; k++) {
+			if (strcmp(u->fks[k]->ref_table, t->name) != 0 || created_later(r, j, u, t->name) != (long)i)
+				continue;
+			mig_buf_puts(r->out, "ALTER TABLE ");
+			mig_sql_table_name(r->out, r->d, u);
+			mig_buf_puts(r->out, " ADD ");
+			if (u->fks[k]->name) {
+				mig_buf_puts(r->out, "CONSTRAINT ");
+				mig_sql_ident(r->out, r->d, u->fks[k]->name);
+				mig_buf_putc(r->out, ' ');
+			}
+			mig_sql_fk_clause(r->out, r->d, u, u->fks[k]);
+			mig_buf_puts(r->out, ";\n");
+		}
+	}
+}
+
+/*
+ * The mirror for DROP TABLE: keys that tables dropped later in the script hold on this one are
+ * dropped first, or PostgreSQL would refuse (and CASCADE could take views with it).
+ */
+static void
+drop_blocking_fks(struct mig_render *r, size_t i)
+{
+	const struct mig_table *t = r->ops[i].table_old;
+	size_t j, k;
+
+	for (j = i + 1; j < r->nops; j++) {
+		const struct mig_table *u = r->ops[j].table_old;
+
+		if (r->ops[j].kind != MIG_OP_DROP_TABLE)
+			continue;
+		for (k = 0; k < u->nfks; k++) {
+			if (strcmp(u->fks[k]->ref_table, t->name) != 0 || u->fks[k]->name == NULL || u == t)
+				continue;
+			mig_buf_puts(r->out, "ALTER TABLE ");
+			mig_sql_table_name(r->out, r->d, u);
+			mig_buf_puts(r->out, " DROP CONSTRAINT ");
+			mig_sql_ident(r->out, r->d, u->fks[k]->name);
+			mig_buf_puts(r->out, ";\n");
+		}
+	}
+}
+
 static int
 create_table_op(struct mig_render *r, size_t i)
 {
 	const struct mig_table *t = r->ops[i].table_new;
 	struct mig_op ix;
+	bool *skip = NULL;
 	size_t k, j;
 	int rc;
 
-	if ((rc = mig_sql_table_def(r->out, r->d, t, NULL, r->to, r->portable_types, NULL)) != 0)
+	if (r->d == MIG_POSTGRES && t->nfks > 0) {
+		skip = mig_xcalloc(t->nfks, sizeof(bool));
+		for (k = 0; k < t->nfks; k++)
+			skip[k] = created_later(r, i, t, t->fks[k]->ref_table) >= 0;
+	}
+	rc = mig_sql_table_def(r->out, r->d, t, NULL, r->to, r->portable_types, skip);
+	free(skip);
+	if (rc != 0)
 		return rc;
+	if (r->d == MIG_POSTGRES)
+		add_deferred_fks(r, i);
 	if (r->d == MIG_POSTGRES) {
 		if (t->comment != NULL) {
 			mig_buf_puts(r->out, "COMMENT ON TABLE ");
@@ -569,6 +653,8 @@ render_op(struct mig_render *r, size_t i)
 	case MIG_OP_CREATE_TABLE:
 		return create_table_op(r, i);
 	case MIG_OP_DROP_TABLE:
+		if (d == MIG_POSTGRES)
+			drop_blocking_fks(r, i);
 		mig_buf_puts(b, "DROP TABLE ");
 		mig_sql_table_name(b, d, op->table_old);
 		mig_buf_puts(b, ";\n");

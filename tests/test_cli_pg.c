@@ -1141,3 +1141,29 @@ Test(cli_pg, password_never_appears)
 	free(e1);
 	free(e2);
 }
+
+Test(cli_pg, tables_that_reference_each_other_are_created_and_dropped_in_one_revision)
+{
+	struct th_run r;
+
+	th_write(dir, "models.yaml",
+	    "tables:\n"
+	    "  a:\n    columns:\n      id: { type: integer, primary_key: true }\n"
+	    "      b_id: { type: integer, references: b.id }\n"
+	    "  b:\n    columns:\n      id: { type: integer, primary_key: true }\n"
+	    "      a_id: { type: integer, references: a.id }\n"
+	    "      parent_id: { type: integer, references: b.id }\n");
+	r = run(0, "migrate", "-m", "cycle", NULL);
+	th_run_free(&r);
+	r = run(0, "upgrade", NULL);
+	th_run_free(&r);
+	assert_q("SELECT string_agg(conrelid::regclass || '->' || confrelid::regclass, ',' ORDER BY conrelid::regclass::text, confrelid::regclass::text) "
+	    "FROM pg_constraint WHERE contype = 'f'", "a->b,b->a,b->b");
+	r = run(0, "check", NULL);
+	th_run_free(&r);
+	r = run(0, "downgrade", "base", NULL);
+	th_run_free(&r);
+	assert_q("SELECT count(*) FROM pg_class WHERE relname IN ('a', 'b')", "0");
+	r = run(0, "upgrade", NULL);
+	th_run_free(&r);
+}
