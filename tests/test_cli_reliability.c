@@ -70,7 +70,7 @@ write_slow_chain(void)
 	write_rev(1, "", "CREATE TABLE t1 (x INTEGER);\n", "DROP TABLE t1;\n");
 	write_rev(2, "", "CREATE TABLE t2 (x INTEGER);\n", "DROP TABLE t2;\n");
 	write_rev(3, "", "CREATE TABLE big (x INTEGER);\n"
-	    "WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 6000000)\n"
+	    "WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 10000000)\n"
 	    "INSERT INTO big SELECT i FROM c;\n", "DROP TABLE big;\n");
 	write_rev(4, "", "CREATE TABLE t4 (x INTEGER);\n", "DROP TABLE t4;\n");
 	write_rev(5, "", "CREATE TABLE t5 (x INTEGER);\n", "DROP TABLE t5;\n");
