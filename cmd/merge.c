@@ -14,35 +14,6 @@ static const struct mig_opt merge_opts[] = {
 	{ 0, NULL, false, NULL },
 };
 
-/* Whether a is an ancestor of b along down_revision links (a dependency is not a branch). */
-static bool
-is_branch_ancestor(const struct mig_graph *g, const struct mig_rev *a, const struct mig_rev *b)
-{
-	const struct mig_rev **stack = mig_xcalloc(g->nrevs + 1, sizeof(*stack));
-	bool *seen = mig_xcalloc(g->nrevs + 1, sizeof(bool)), found = false;
-	size_t n = 0, i;
-
-	stack[n++] = b;
-	seen[b->order] = true;
-	while (n && !found) {
-		const struct mig_rev *x = stack[--n];
-
-		for (i = 0; i < x->ndown; i++) {
-			const struct mig_rev *p = x->parents[i];
-
-			if (p == a)
-				found = true;
-			if (!seen[p->order]) {
-				seen[p->order] = true;
-				stack[n++] = p;
-			}
-		}
-	}
-	free(stack);
-	free(seen);
-	return found;
-}
-
 /* Appends id unless it is already there (`heads` may name what another argument named). */
 static size_t
 add_parent(const char **down, size_t n, const char *id)
@@ -92,7 +63,7 @@ merge_run(struct mig_ctx *ctx)
 	/* Merging a revision with its own ancestor would make a needless diamond. */
 	for (i = 0; rc == 0 && i < n; i++)
 		for (j = 0; rc == 0 && j < n; j++)
-			if (i != j && is_branch_ancestor(g, mig_graph_find(g, down[i]), mig_graph_find(g, down[j])))
+			if (i != j && mig_graph_is_branch_ancestor(g, mig_graph_find(g, down[i]), mig_graph_find(g, down[j])))
 				rc = mig_error_set(MIG_EUSAGE, "revision '%s' is an ancestor of '%s'; nothing to merge",
 				    down[i], down[j]);
 	if (rc == 0) {

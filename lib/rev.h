@@ -116,6 +116,8 @@ size_t mig_graph_branch_points(const struct mig_graph *g, struct mig_rev ***out)
 
 /* True if a is b or an ancestor of b through down_revision and depends_on edges. */
 bool mig_graph_is_ancestor(const struct mig_graph *g, const struct mig_rev *a, const struct mig_rev *b);
+/* The same along down_revision links only: a dependency does not put two revisions on one branch. */
+bool mig_graph_is_branch_ancestor(const struct mig_graph *g, const struct mig_rev *a, const struct mig_rev *b);
 
 enum mig_direction { MIG_UP, MIG_DOWN };
 

@@ -271,8 +271,8 @@ mig_graph_branch_points(const struct mig_graph *g, struct mig_rev ***out)
 	return n;
 }
 
-bool
-mig_graph_is_ancestor(const struct mig_graph *g, const struct mig_rev *a, const struct mig_rev *b)
+static bool
+reaches(const struct mig_graph *g, const struct mig_rev *a, const struct mig_rev *b, bool depends)
 {
 	bool *mark, found;
 	size_t i, j;
@@ -291,10 +291,22 @@ mig_graph_is_ancestor(const struct mig_graph *g, const struct mig_rev *a, const 
 			continue;
 		for (j = 0; j < r->ndown; j++)
 			mark[r->parents[j]->order] = true;
-		for (j = 0; j < r->ndepends; j++)
+		for (j = 0; depends && j < r->ndepends; j++)
 			mark[r->deps[j]->order] = true;
 	}
 	found = mark[a->order];
 	free(mark);
 	return found;
+}
+
+bool
+mig_graph_is_ancestor(const struct mig_graph *g, const struct mig_rev *a, const struct mig_rev *b)
+{
+	return reaches(g, a, b, true);
+}
+
+bool
+mig_graph_is_branch_ancestor(const struct mig_graph *g, const struct mig_rev *a, const struct mig_rev *b)
+{
+	return reaches(g, a, b, false);
 }

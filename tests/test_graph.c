@@ -476,6 +476,15 @@ Test(graph, is_ancestor_follows_both_edge_kinds)
 	cr_assert(not(mig_graph_is_ancestor(g, rev("d2d200000002"), rev("d1d100000001"))));
 }
 
+Test(graph, branch_ancestry_ignores_depends_on)
+{
+	must_load_fixture("graph_depends");
+	/* e1 depends on d2 but branches from d0: d2 is on another branch. */
+	cr_assert(not(mig_graph_is_branch_ancestor(g, rev("d2d200000002"), rev("e1e100000001"))));
+	cr_assert(mig_graph_is_branch_ancestor(g, rev("d0d000000000"), rev("e1e100000001")));
+	cr_assert(mig_graph_is_branch_ancestor(g, rev("d1d100000001"), rev("d2d200000002")));
+}
+
 Test(graph, siblings_are_not_ancestors)
 {
 	must_load_fixture("graph_branched");
