@@ -26,6 +26,7 @@ const struct mig_cmd cmd_migrate = {
 	.usage = "-m MESSAGE [--head REV] [--branch-label L] [--depends-on REV] [--rev-id ID]",
 	.summary = "write a revision from the difference between the manifest and the database",
 	.opts = migrate_opts,
-	.needs = MIG_NEED_DIR | MIG_NEED_GRAPH | MIG_NEED_URL,
+	/* No MIG_NEED_GRAPH: autogenerate loads the graph itself, with the database's ghosts. */
+	.needs = MIG_NEED_DIR | MIG_NEED_URL,
 	.run = migrate_run,
 };

@@ -17,18 +17,6 @@ static const struct mig_opt stamp_opts[] = {
 	{ 0, NULL, false, NULL },
 };
 
-/* Whether id has a history row that counts as applied (a 'failed' row does not). */
-static bool
-in_history(const struct mig_applied *hist, size_t n, const char *id)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (strcmp(hist[i].id, id) == 0)
-			return hist[i].kind == NULL || strcmp(hist[i].kind, "failed") != 0;
-	return false;
-}
-
 /* Renders the whole stamp as SQL: version table contents, then history rows in and out. */
 static int
 render_stamp(struct mig_buf *b, struct mig_ctx *ctx, enum mig_dialect d, const struct mig_plan *plan,
@@ -36,8 +24,17 @@ render_stamp(struct mig_buf *b, struct mig_ctx *ctx, enum mig_dialect d, const s
 {
 	const struct mig_graph *g = ctx->graph;
 	const char *schema = ctx->cfg->schema, *table = ctx->cfg->version_table;
+	bool *recorded = mig_xcalloc(g->nrevs + 1, sizeof(bool));
 	size_t i;
 	int rc = 0;
+
+	/* By graph order: the revision has a history row that counts as applied ('failed' does not). */
+	for (i = 0; i < nhist; i++) {
+		const struct mig_rev *r = mig_graph_find(g, hist[i].id);
+
+		if (r && (hist[i].kind == NULL || strcmp(hist[i].kind, "failed") != 0))
+			recorded[r->order] = true;
+	}
 
 	mig_sql_version_create(b, d, schema, table);
 	mig_sql_version_set(b, d, schema, table, plan->heads_after, plan->nheads_after);
@@ -50,11 +47,11 @@ render_stamp(struct mig_buf *b, struct mig_ctx *ctx, enum mig_dialect d, const s
 		struct mig_applied row;
 		char *down_sql = NULL;
 
-		if ((before[i] || in_history(hist, nhist, r->id)) && !after[i]) {
+		if ((before[i] || recorded[i]) && !after[i]) {
 			mig_sql_history_delete(b, d, schema, table, r->id);
 			continue;
 		}
-		if (!after[i] || in_history(hist, nhist, r->id) || r->ghost)
+		if (!after[i] || recorded[i] || r->ghost)
 			continue;
 		memset(&row, 0, sizeof(row));
 		rc = mig_run_hash_files(r, row.up_sha256, row.down_sha256, &down_sql);
@@ -70,6 +67,7 @@ render_stamp(struct mig_buf *b, struct mig_ctx *ctx, enum mig_dialect d, const s
 		mig_sql_history_insert(b, d, schema, table, &row);
 		free(down_sql);
 	}
+	free(recorded);
 	return rc;
 }
 

@@ -390,7 +390,7 @@ Test(cli_flow, stamp_sets_the_version_without_running_sql)
 
 Test(cli_flow, branch_and_merge)
 {
-	char *users, *posts, *a, *b, *m, *s, *line;
+	char *users, *posts, *a, *m, *s, *line;
 	struct th_run r;
 
 	two_revisions(&users, &posts);
@@ -440,8 +440,6 @@ Test(cli_flow, branch_and_merge)
 	free(line);
 	free(s);
 	/* Downgrading the tags branch to users leaves the sibling (posts) untouched. */
-	b = mig_xasprintf("%s@head", "x");
-	free(b);
 	r = mig_ok(0, "downgrade", users, NULL, NULL, NULL);
 	th_run_free(&r);
 	s = th_sqlite(db, "SELECT count(*) FROM sqlite_schema WHERE name IN ('user','post','tag')");
