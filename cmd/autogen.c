@@ -55,6 +55,9 @@ compare(struct mig_ctx *ctx, struct mig_autogen *ag, struct mig_db **db, size_t 
 	int rc;
 
 	rc = mig_ctx_need_url(ctx);
+	/* The manifest loads on another thread while the database is opened and checked. */
+	if (rc == 0)
+		mig_autogen_prefetch(ag, ctx->cfg);
 	if (rc == 0)
 		rc = mig_ctx_open_db(ctx, db, false);
 	if (rc == 0)

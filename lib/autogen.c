@@ -1,6 +1,8 @@
 /*
  * autogen.c — manifest vs. database, through a scratch database (see autogen.h).
  */
+#include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -136,37 +138,192 @@ refuse_other_schemas(const struct mig_schema *m, const struct mig_config *cfg)
 	return 0;
 }
 
+/*
+ * The manifest's side, table by table: the prediction where it is sure and agrees with the live
+ * database (the usual case: most tables of a project do not change between two revisions), the
+ * scratch database for the rest. A table confirmed through the scratch database brings the tables
+ * it references along, without their own keys, so that PostgreSQL can create its foreign keys.
+ */
+static int
+build_wanted(struct mig_autogen *out, struct mig_db *db, enum mig_dialect d,
+    const struct mig_config *cfg)
+{
+	struct mig_schema *pred = NULL, *sub = NULL, *conf = NULL;
+	struct mig_diff first;
+	struct mig_map need, stub;
+	bool *unsure = NULL;
+	size_t i, j;
+	int rc;
+
+	memset(&first, 0, sizeof(first));
+	mig_map_init(&need);
+	mig_map_init(&stub);
+	rc = mig_autogen_predict(&pred, &unsure, out->manifest, d, cfg->schema);
+	if (rc == 0)
+		rc = mig_schema_diff(&first, out->live, pred, out->manifest);
+	if (rc)
+		goto cleanup;
+	for (i = 0; i < pred->ntables; i++)
+		if (unsure[i] || out->exact)
+			mig_map_put(&need, pred->tables[i]->name, pred->tables[i]);
+	for (i = 0; i < first.nops; i++)
+		if (first.ops[i].table_new != NULL)
+			mig_map_put(&need, first.ops[i].table_new->name, (void *)first.ops[i].table_new);
+	if (need.len == 0) {
+		out->wanted = pred;
+		out->diff = first;
+		pred = NULL;
+		memset(&first, 0, sizeof(first));
+		goto cleanup;
+	}
+
+	sub = mig_schema_new();
+	for (i = 0; i < out->manifest->nenums; i++)
+		mig_schema_copy_enum(sub, out->manifest->enums[i]);
+	for (i = 0; i < out->manifest->ntables; i++) {
+		const struct mig_table *t = out->manifest->tables[i];
+
+		for (j = 0; mig_map_get(&need, t->name) != NULL && j < t->nfks; j++)
+			if (mig_map_get(&need, t->fks[j]->ref_table) == NULL)
+				mig_map_put(&stub, t->fks[j]->ref_table, (void *)t);
+	}
+	for (i = 0; i < out->manifest->ntables; i++) {
+		const struct mig_table *t = out->manifest->tables[i];
+
+		if (mig_map_get(&need, t->name) != NULL)
+			mig_schema_copy_table(sub, t, true);
+		else if (mig_map_get(&stub, t->name) != NULL)
+			mig_schema_copy_table(sub, t, false);
+	}
+	rc = d == MIG_POSTGRES ? mig_pg_scratch(&conf, db, sub, cfg->schema) : mig_sqlite_scratch(&conf, sub);
+	if (rc)
+		goto cleanup;
+
+	out->wanted = mig_schema_new();
+	for (i = 0; i < pred->nenums; i++)
+		mig_schema_copy_enum(out->wanted, pred->enums[i])->schema = pred->enums[i]->schema;
+	for (i = 0; i < pred->ntables; i++) {
+		const struct mig_table *t = pred->tables[i], *c;
+		struct mig_table *copy;
+
+		if (mig_map_get(&need, t->name) == NULL) {
+			copy = mig_schema_copy_table(out->wanted, t, true);
+		} else if ((c = mig_schema_find_table(conf, t->name)) != NULL) {
+			copy = mig_schema_copy_table(out->wanted, c, true);
+		} else {
+			rc = mig_error_set(MIG_EDB, "table '%s' is missing from the scratch database", t->name);
+			goto cleanup;
+		}
+		copy->schema = t->schema;
+	}
+	rc = mig_schema_diff(&out->diff, out->live, out->wanted, out->manifest);
+cleanup:
+	mig_diff_release(&first);
+	mig_map_release(&need);
+	mig_map_release(&stub);
+	mig_schema_free(pred);
+	mig_schema_free(sub);
+	mig_schema_free(conf);
+	free(unsure);
+	return rc;
+}
+
+/* The manifest loading on its own thread; its error message is carried back by hand (thread-local). */
+struct mig_manifest_job {
+	pthread_t tid;
+	const struct mig_config *cfg;
+	struct mig_schema *schema;
+	int rc;
+	char *msg;
+};
+
+static void *
+load_manifest_job(void *arg)
+{
+	struct mig_manifest_job *job = arg;
+
+	job->rc = mig_manifest_load(&job->schema, job->cfg->manifest, job->cfg);
+	if (job->rc)
+		job->msg = mig_xstrdup(mig_error_msg());
+	return NULL;
+}
+
+void
+mig_autogen_prefetch(struct mig_autogen *a, const struct mig_config *cfg)
+{
+	struct mig_manifest_job *job = mig_xcalloc(1, sizeof(*job));
+
+	job->cfg = cfg;
+	if (pthread_create(&job->tid, NULL, load_manifest_job, job) != 0) {
+		free(job);
+		return;
+	}
+	a->job = job;
+}
+
+/* Waits for the prefetched manifest; returns its load's result as if loaded here. */
+static int
+join_manifest_job(struct mig_autogen *a)
+{
+	struct mig_manifest_job *job = a->job;
+	int rc;
+
+	pthread_join(job->tid, NULL);
+	a->job = NULL;
+	rc = job->rc;
+	if (rc)
+		mig_error_set(rc, "%s", job->msg);
+	else
+		a->manifest = job->schema;
+	free(job->msg);
+	free(job);
+	return rc;
+}
+
+static int
+read_live(struct mig_autogen *out, struct mig_db *db, enum mig_dialect d, const struct mig_config *cfg)
+{
+	if (d == MIG_POSTGRES)
+		return mig_pg_introspect(&out->live, db, cfg->schema, cfg->version_table);
+	if (db != NULL)
+		return mig_db_introspect(&out->live, db, cfg->version_table);
+	out->live = mig_schema_new();
+	return 0;
+}
+
 int
 mig_autogen_compare(struct mig_autogen *out, struct mig_db *db, enum mig_dialect d,
     const struct mig_config *cfg)
 {
+	struct mig_manifest_job *job = out->job;
+	bool exact = out->exact;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	rc = mig_manifest_load(&out->manifest, cfg->manifest, cfg);
-	if (rc)
+	out->job = job;
+	out->exact = exact;
+	if (d == MIG_POSTGRES && db == NULL) {
+		rc = mig_error_set(MIG_EUSAGE, "autogenerate on PostgreSQL needs a connection");
 		goto fail;
-	rc = refuse_other_schemas(out->manifest, cfg);
-	if (rc)
-		goto fail;
-	if (d == MIG_POSTGRES) {
-		if (db == NULL) {
-			rc = mig_error_set(MIG_EUSAGE, "autogenerate on PostgreSQL needs a connection");
-			goto fail;
-		}
-		rc = mig_pg_scratch(&out->wanted, db, out->manifest, cfg->schema);
-		if (rc == 0)
-			rc = mig_pg_introspect(&out->live, db, cfg->schema, cfg->version_table);
-	} else {
-		rc = mig_sqlite_scratch(&out->wanted, out->manifest);
-		if (rc == 0 && db)
-			rc = mig_db_introspect(&out->live, db, cfg->version_table);
-		else if (rc == 0)
-			out->live = mig_schema_new();
+	}
+	/* The database is read while the manifest loads; a manifest error still comes first. */
+	if (out->job == NULL)
+		rc = mig_manifest_load(&out->manifest, cfg->manifest, cfg);
+	else
+		rc = read_live(out, db, d, cfg);
+	if (out->job != NULL) {
+		int lrc = join_manifest_job(out);
+
+		if (lrc)
+			rc = lrc;
 	}
 	if (rc)
 		goto fail;
-	rc = mig_schema_diff(&out->diff, out->live, out->wanted, out->manifest);
+	rc = refuse_other_schemas(out->manifest, cfg);
+	if (rc == 0 && out->live == NULL)
+		rc = read_live(out, db, d, cfg);
+	if (rc == 0)
+		rc = build_wanted(out, db, d, cfg);
 	if (rc)
 		goto fail;
 	return 0;
@@ -185,6 +342,8 @@ mig_autogen_render(const struct mig_autogen *a, enum mig_dialect d, struct mig_b
 void
 mig_autogen_release(struct mig_autogen *a)
 {
+	if (a->job != NULL && join_manifest_job(a) != 0)
+		mig_error_clear(); /* never asked for: its error is nobody's */
 	mig_diff_release(&a->diff);
 	mig_schema_free(a->manifest);
 	mig_schema_free(a->live);

@@ -199,3 +199,209 @@ mig_table_find_index(const struct mig_table *t, const char *name)
 			return t->indexes[i];
 	return NULL;
 }
+
+/* Copies n strings into s's arena; NULL stays NULL. */
+static const char **
+copy_strs(struct mig_schema *s, const char *const *v, size_t n)
+{
+	const char **out;
+	size_t i;
+
+	if (v == NULL)
+		return NULL;
+	out = mig_arena_alloc(&s->arena, (n ? n : 1) * sizeof(*out));
+	for (i = 0; i < n; i++)
+		out[i] = mig_arena_strdup(&s->arena, v[i]);
+	return out;
+}
+
+struct mig_table *
+mig_schema_copy_table(struct mig_schema *s, const struct mig_table *src, bool with_fks)
+{
+	struct mig_arena *a = &s->arena;
+	struct mig_table *t = mig_schema_add_table(s, src->name);
+	size_t i;
+
+	t->schema = mig_arena_strdup(a, src->schema);
+	t->comment = mig_arena_strdup(a, src->comment);
+	t->renamed_from = mig_arena_strdup(a, src->renamed_from);
+	t->sql = mig_arena_strdup(a, src->sql);
+	t->pk_name = mig_arena_strdup(a, src->pk_name);
+	t->line = src->line;
+	for (i = 0; i < src->ncolumns; i++) {
+		const struct mig_column *sc = src->columns[i];
+		struct mig_column *c = mig_table_add_column(s, t, sc->name);
+
+		c->type = mig_arena_strdup(a, sc->type);
+		c->nullable = sc->nullable;
+		c->default_sql = mig_arena_strdup(a, sc->default_sql);
+		c->autoincrement = sc->autoincrement;
+		c->autoincrement_auto = sc->autoincrement_auto;
+		c->comment = mig_arena_strdup(a, sc->comment);
+		c->renamed_from = mig_arena_strdup(a, sc->renamed_from);
+		c->line = sc->line;
+	}
+	for (i = 0; i < src->npk; i++)
+		mig_table_add_pk(s, t, src->pk[i]);
+	for (i = 0; i < src->nindexes; i++) {
+		const struct mig_index *sx = src->indexes[i];
+		struct mig_index *x = mig_table_add_index(s, t, sx->name);
+
+		x->columns = copy_strs(s, sx->columns, sx->ncolumns);
+		x->ncolumns = sx->ncolumns;
+		if (sx->expr != NULL) {
+			x->expr = mig_arena_alloc(a, (sx->ncolumns ? sx->ncolumns : 1) * sizeof(*x->expr));
+			memcpy(x->expr, sx->expr, sx->ncolumns * sizeof(*x->expr));
+		}
+		x->unique = sx->unique;
+		x->where = mig_arena_strdup(a, sx->where);
+		x->renamed_from = mig_arena_strdup(a, sx->renamed_from);
+		x->line = sx->line;
+	}
+	for (i = 0; i < src->nuniques; i++) {
+		const struct mig_unique *su = src->uniques[i];
+		struct mig_unique *u = mig_table_add_unique(s, t, su->name);
+
+		u->columns = copy_strs(s, su->columns, su->ncolumns);
+		u->ncolumns = su->ncolumns;
+		u->line = su->line;
+	}
+	for (i = 0; i < src->nchecks; i++) {
+		struct mig_check *c = mig_table_add_check(s, t, src->checks[i]->name);
+
+		c->expr = mig_arena_strdup(a, src->checks[i]->expr);
+		c->line = src->checks[i]->line;
+	}
+	for (i = 0; with_fks && i < src->nfks; i++) {
+		const struct mig_fk *sf = src->fks[i];
+		struct mig_fk *f = mig_table_add_fk(s, t, sf->name);
+
+		f->columns = copy_strs(s, sf->columns, sf->ncolumns);
+		f->ncolumns = sf->ncolumns;
+		f->ref_table = mig_arena_strdup(a, sf->ref_table);
+		f->ref_columns = copy_strs(s, sf->ref_columns, sf->ncolumns);
+		f->on_delete = mig_arena_strdup(a, sf->on_delete);
+		f->on_update = mig_arena_strdup(a, sf->on_update);
+		f->deferrable = sf->deferrable;
+		f->initially_deferred = sf->initially_deferred;
+		f->line = sf->line;
+	}
+	return t;
+}
+
+struct mig_enum *
+mig_schema_copy_enum(struct mig_schema *s, const struct mig_enum *src)
+{
+	struct mig_enum *e = mig_schema_add_enum(s, src->name);
+	size_t i;
+
+	e->schema = mig_arena_strdup(&s->arena, src->schema);
+	e->line = src->line;
+	for (i = 0; i < src->nlabels; i++)
+		mig_enum_add_label(s, e, src->labels[i]);
+	return e;
+}
+
+/* ---- a text form of every field, for tests and debugging ---- */
+
+static void
+dump_str(struct mig_buf *b, const char *key, const char *v)
+{
+	if (v != NULL)
+		mig_buf_printf(b, " %s=[%s]", key, v);
+}
+
+static void
+dump_list(struct mig_buf *b, const char *key, const char *const *v, const bool *expr, size_t n)
+{
+	size_t i;
+
+	mig_buf_printf(b, " %s=(", key);
+	for (i = 0; v != NULL && i < n; i++)
+		mig_buf_printf(b, "%s%s[%s]", i ? "," : "", expr && expr[i] ? "expr:" : "", v[i]);
+	mig_buf_putc(b, ')');
+}
+
+void
+mig_schema_dump(struct mig_buf *b, const struct mig_schema *s, bool with_lines)
+{
+	size_t i, j;
+
+	for (i = 0; i < s->nenums; i++) {
+		const struct mig_enum *e = s->enums[i];
+
+		mig_buf_printf(b, "enum [%s]", e->name);
+		dump_str(b, "schema", e->schema);
+		dump_list(b, "labels", e->labels, NULL, e->nlabels);
+		if (with_lines)
+			mig_buf_printf(b, " line=%d", e->line);
+		mig_buf_putc(b, '\n');
+	}
+	for (i = 0; i < s->ntables; i++) {
+		const struct mig_table *t = s->tables[i];
+
+		mig_buf_printf(b, "table [%s]", t->name);
+		dump_str(b, "schema", t->schema);
+		dump_str(b, "comment", t->comment);
+		dump_str(b, "renamed_from", t->renamed_from);
+		dump_str(b, "pk_name", t->pk_name);
+		dump_list(b, "pk", t->pk, NULL, t->npk);
+		if (with_lines)
+			mig_buf_printf(b, " line=%d", t->line);
+		mig_buf_putc(b, '\n');
+		for (j = 0; j < t->ncolumns; j++) {
+			const struct mig_column *c = t->columns[j];
+
+			mig_buf_printf(b, "  column [%s] type=[%s] nullable=%d autoinc=%d%s", c->name, c->type,
+			    c->nullable, c->autoincrement, c->autoincrement_auto ? " (auto)" : "");
+			dump_str(b, "default", c->default_sql);
+			dump_str(b, "comment", c->comment);
+			dump_str(b, "renamed_from", c->renamed_from);
+			if (with_lines)
+				mig_buf_printf(b, " line=%d", c->line);
+			mig_buf_putc(b, '\n');
+		}
+		for (j = 0; j < t->nindexes; j++) {
+			const struct mig_index *x = t->indexes[j];
+
+			mig_buf_printf(b, "  index [%s] unique=%d", x->name, x->unique);
+			dump_list(b, "columns", x->columns, x->expr, x->ncolumns);
+			dump_str(b, "where", x->where);
+			dump_str(b, "renamed_from", x->renamed_from);
+			if (with_lines)
+				mig_buf_printf(b, " line=%d", x->line);
+			mig_buf_putc(b, '\n');
+		}
+		for (j = 0; j < t->nuniques; j++) {
+			const struct mig_unique *u = t->uniques[j];
+
+			mig_buf_printf(b, "  unique [%s]", u->name ? u->name : "");
+			dump_list(b, "columns", u->columns, NULL, u->ncolumns);
+			if (with_lines)
+				mig_buf_printf(b, " line=%d", u->line);
+			mig_buf_putc(b, '\n');
+		}
+		for (j = 0; j < t->nchecks; j++) {
+			const struct mig_check *c = t->checks[j];
+
+			mig_buf_printf(b, "  check [%s] expr=[%s]", c->name ? c->name : "", c->expr);
+			if (with_lines)
+				mig_buf_printf(b, " line=%d", c->line);
+			mig_buf_putc(b, '\n');
+		}
+		for (j = 0; j < t->nfks; j++) {
+			const struct mig_fk *f = t->fks[j];
+
+			mig_buf_printf(b, "  fk [%s]", f->name ? f->name : "");
+			dump_list(b, "columns", f->columns, NULL, f->ncolumns);
+			mig_buf_printf(b, " ref=[%s]", f->ref_table);
+			dump_list(b, "ref_columns", f->ref_columns, NULL, f->ref_columns ? f->ncolumns : 0);
+			dump_str(b, "on_delete", f->on_delete);
+			dump_str(b, "on_update", f->on_update);
+			mig_buf_printf(b, " deferrable=%d/%d", f->deferrable, f->initially_deferred);
+			if (with_lines)
+				mig_buf_printf(b, " line=%d", f->line);
+			mig_buf_putc(b, '\n');
+		}
+	}
+}

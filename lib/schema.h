@@ -146,6 +146,20 @@ struct mig_fk *mig_table_add_fk(struct mig_schema *s, struct mig_table *t, const
 /* Appends to a string list kept in the arena (grows by copying; lists are short). */
 void mig_strlist_add(struct mig_schema *s, const char ***list, size_t *n, const char *item);
 
+/*
+ * Deep copies into s (strings into its arena): a table with all its columns, keys, indexes and
+ * checks, and its foreign keys when with_fks; an enum with its labels.
+ */
+struct mig_table *mig_schema_copy_table(struct mig_schema *s, const struct mig_table *src, bool with_fks);
+struct mig_enum *mig_schema_copy_enum(struct mig_schema *s, const struct mig_enum *src);
+
+/*
+ * Appends every field of every enum and table, one object per line in model order, manifest
+ * lines included when with_lines: two models that dump alike are the same model. For tests and
+ * debugging.
+ */
+void mig_schema_dump(struct mig_buf *b, const struct mig_schema *s, bool with_lines);
+
 struct mig_table *mig_schema_find_table(const struct mig_schema *s, const char *name);
 struct mig_enum *mig_schema_find_enum(const struct mig_schema *s, const char *name);
 struct mig_column *mig_table_find_column(const struct mig_table *t, const char *name);
