@@ -53,7 +53,8 @@ void mig_autogen_release(struct mig_autogen *a);
  * types in the catalog's spelling, catalog order, the names the database would give. *unsure
  * (malloc'd, one flag per table of *out, in its order) marks the tables whose catalog form cannot
  * be predicted for certain (expressions PostgreSQL rewrites, database types passed through): those
- * must go through a scratch database. target_schema is mig.yaml's schema: (may be NULL).
+ * must go through a scratch database. target_schema is mig.yaml's schema: (may be NULL). *out
+ * borrows m's strings (mig_schema_borrow_table()): m must outlive it.
  */
 int mig_autogen_predict(struct mig_schema **out, bool **unsure, const struct mig_schema *m,
     enum mig_dialect d, const char *target_schema);

@@ -400,7 +400,7 @@ static void
 predict_table(struct predictor *pr, const struct mig_table *mt, const char *target_schema)
 {
 	struct mig_schema *s = pr->out;
-	struct mig_table *t = mig_schema_copy_table(s, mt, true);
+	struct mig_table *t = mig_schema_borrow_table(s, mt);
 	struct mig_buf check = MIG_BUF_INIT;
 	bool sqlite = pr->d == MIG_SQLITE;
 	size_t i;

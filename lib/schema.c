@@ -200,93 +200,133 @@ mig_table_find_index(const struct mig_table *t, const char *name)
 	return NULL;
 }
 
-/* Copies n strings into s's arena; NULL stays NULL. */
+/* Copies n strings into s's arena (or only the list, borrowing them); NULL stays NULL. */
 static const char **
-copy_strs(struct mig_schema *s, const char *const *v, size_t n)
+copy_strs(struct mig_schema *s, const char *const *v, size_t n, bool dup)
 {
 	const char **out;
 	size_t i;
 
 	if (v == NULL)
 		return NULL;
+	if (!dup)
+		return (const char **)v;
 	out = mig_arena_alloc(&s->arena, (n ? n : 1) * sizeof(*out));
 	for (i = 0; i < n; i++)
 		out[i] = mig_arena_strdup(&s->arena, v[i]);
 	return out;
 }
 
+/* A string kept by the copy: s's own, or src's when borrowing. */
+#define KEEP(x) (dup ? mig_arena_strdup(a, (x)) : (x))
+
+/* A copy of n objects of size bytes each, in s's arena, and the list of pointers to them. */
+static void **
+copy_objects(struct mig_schema *s, void *const *src, size_t n, size_t size)
+{
+	void **list = mig_arena_alloc(&s->arena, (n ? n : 1) * sizeof(*list));
+	char *objs = mig_arena_alloc(&s->arena, (n ? n : 1) * size);
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		memcpy(objs + i * size, src[i], size);
+		list[i] = objs + i * size;
+	}
+	return list;
+}
+
+static struct mig_table *
+copy_table(struct mig_schema *s, const struct mig_table *src, bool with_fks, bool dup)
+{
+	struct mig_arena *a = &s->arena;
+	struct mig_table *t = mig_arena_alloc(a, sizeof(*t));
+	size_t i, k;
+
+	*t = *src;
+	t->name = KEEP(src->name);
+	t->schema = KEEP(src->schema);
+	t->comment = KEEP(src->comment);
+	t->renamed_from = KEEP(src->renamed_from);
+	t->sql = KEEP(src->sql);
+	t->pk_name = KEEP(src->pk_name);
+	t->pk = copy_strs(s, src->pk, src->npk, dup);
+	t->columns = (struct mig_column **)copy_objects(s, (void *const *)src->columns, src->ncolumns,
+	    sizeof(**t->columns));
+	t->indexes = (struct mig_index **)copy_objects(s, (void *const *)src->indexes, src->nindexes,
+	    sizeof(**t->indexes));
+	t->uniques = (struct mig_unique **)copy_objects(s, (void *const *)src->uniques, src->nuniques,
+	    sizeof(**t->uniques));
+	t->checks = (struct mig_check **)copy_objects(s, (void *const *)src->checks, src->nchecks,
+	    sizeof(**t->checks));
+	t->fks = (struct mig_fk **)copy_objects(s, (void *const *)src->fks, with_fks ? src->nfks : 0,
+	    sizeof(**t->fks));
+	if (!with_fks)
+		t->nfks = 0;
+	/* Lists are full: the next append through a builder grows them into a fresh block. */
+	t->cap_columns = t->ncolumns;
+	t->cap_indexes = t->nindexes;
+	t->cap_uniques = t->nuniques;
+	t->cap_checks = t->nchecks;
+	t->cap_fks = t->nfks;
+	t->cap_pk = t->npk;
+	for (i = 0; dup && i < t->ncolumns; i++) {
+		struct mig_column *c = t->columns[i];
+
+		c->name = KEEP(c->name);
+		c->type = KEEP(c->type);
+		c->default_sql = KEEP(c->default_sql);
+		c->comment = KEEP(c->comment);
+		c->renamed_from = KEEP(c->renamed_from);
+	}
+	for (i = 0; i < t->nindexes; i++) {
+		struct mig_index *x = t->indexes[i];
+		bool *expr = x->expr;
+
+		x->columns = copy_strs(s, x->columns, x->ncolumns, dup);
+		if (expr != NULL && dup) {
+			x->expr = mig_arena_alloc(a, (x->ncolumns ? x->ncolumns : 1) * sizeof(*x->expr));
+			for (k = 0; k < x->ncolumns; k++)
+				x->expr[k] = expr[k];
+		}
+		x->name = KEEP(x->name);
+		x->where = KEEP(x->where);
+		x->renamed_from = KEEP(x->renamed_from);
+	}
+	for (i = 0; dup && i < t->nuniques; i++) {
+		t->uniques[i]->name = KEEP(t->uniques[i]->name);
+		t->uniques[i]->columns = copy_strs(s, t->uniques[i]->columns, t->uniques[i]->ncolumns, dup);
+	}
+	for (i = 0; dup && i < t->nchecks; i++) {
+		t->checks[i]->name = KEEP(t->checks[i]->name);
+		t->checks[i]->expr = KEEP(t->checks[i]->expr);
+	}
+	for (i = 0; dup && i < t->nfks; i++) {
+		struct mig_fk *f = t->fks[i];
+
+		f->name = KEEP(f->name);
+		f->columns = copy_strs(s, f->columns, f->ncolumns, dup);
+		f->ref_table = KEEP(f->ref_table);
+		f->ref_columns = copy_strs(s, f->ref_columns, f->ncolumns, dup);
+		f->on_delete = KEEP(f->on_delete);
+		f->on_update = KEEP(f->on_update);
+	}
+	PUSH(s, s->tables, s->ntables, s->cap_tables, t);
+	mig_map_put(&s->by_name, t->name, t);
+	return t;
+}
+
+#undef KEEP
+
 struct mig_table *
 mig_schema_copy_table(struct mig_schema *s, const struct mig_table *src, bool with_fks)
 {
-	struct mig_arena *a = &s->arena;
-	struct mig_table *t = mig_schema_add_table(s, src->name);
-	size_t i;
+	return copy_table(s, src, with_fks, true);
+}
 
-	t->schema = mig_arena_strdup(a, src->schema);
-	t->comment = mig_arena_strdup(a, src->comment);
-	t->renamed_from = mig_arena_strdup(a, src->renamed_from);
-	t->sql = mig_arena_strdup(a, src->sql);
-	t->pk_name = mig_arena_strdup(a, src->pk_name);
-	t->line = src->line;
-	for (i = 0; i < src->ncolumns; i++) {
-		const struct mig_column *sc = src->columns[i];
-		struct mig_column *c = mig_table_add_column(s, t, sc->name);
-
-		c->type = mig_arena_strdup(a, sc->type);
-		c->nullable = sc->nullable;
-		c->default_sql = mig_arena_strdup(a, sc->default_sql);
-		c->autoincrement = sc->autoincrement;
-		c->autoincrement_auto = sc->autoincrement_auto;
-		c->comment = mig_arena_strdup(a, sc->comment);
-		c->renamed_from = mig_arena_strdup(a, sc->renamed_from);
-		c->line = sc->line;
-	}
-	for (i = 0; i < src->npk; i++)
-		mig_table_add_pk(s, t, src->pk[i]);
-	for (i = 0; i < src->nindexes; i++) {
-		const struct mig_index *sx = src->indexes[i];
-		struct mig_index *x = mig_table_add_index(s, t, sx->name);
-
-		x->columns = copy_strs(s, sx->columns, sx->ncolumns);
-		x->ncolumns = sx->ncolumns;
-		if (sx->expr != NULL) {
-			x->expr = mig_arena_alloc(a, (sx->ncolumns ? sx->ncolumns : 1) * sizeof(*x->expr));
-			memcpy(x->expr, sx->expr, sx->ncolumns * sizeof(*x->expr));
-		}
-		x->unique = sx->unique;
-		x->where = mig_arena_strdup(a, sx->where);
-		x->renamed_from = mig_arena_strdup(a, sx->renamed_from);
-		x->line = sx->line;
-	}
-	for (i = 0; i < src->nuniques; i++) {
-		const struct mig_unique *su = src->uniques[i];
-		struct mig_unique *u = mig_table_add_unique(s, t, su->name);
-
-		u->columns = copy_strs(s, su->columns, su->ncolumns);
-		u->ncolumns = su->ncolumns;
-		u->line = su->line;
-	}
-	for (i = 0; i < src->nchecks; i++) {
-		struct mig_check *c = mig_table_add_check(s, t, src->checks[i]->name);
-
-		c->expr = mig_arena_strdup(a, src->checks[i]->expr);
-		c->line = src->checks[i]->line;
-	}
-	for (i = 0; with_fks && i < src->nfks; i++) {
-		const struct mig_fk *sf = src->fks[i];
-		struct mig_fk *f = mig_table_add_fk(s, t, sf->name);
-
-		f->columns = copy_strs(s, sf->columns, sf->ncolumns);
-		f->ncolumns = sf->ncolumns;
-		f->ref_table = mig_arena_strdup(a, sf->ref_table);
-		f->ref_columns = copy_strs(s, sf->ref_columns, sf->ncolumns);
-		f->on_delete = mig_arena_strdup(a, sf->on_delete);
-		f->on_update = mig_arena_strdup(a, sf->on_update);
-		f->deferrable = sf->deferrable;
-		f->initially_deferred = sf->initially_deferred;
-		f->line = sf->line;
-	}
-	return t;
+struct mig_table *
+mig_schema_borrow_table(struct mig_schema *s, const struct mig_table *src)
+{
+	return copy_table(s, src, true, false);
 }
 
 struct mig_enum *

@@ -152,6 +152,12 @@ void mig_strlist_add(struct mig_schema *s, const char ***list, size_t *n, const 
  */
 struct mig_table *mig_schema_copy_table(struct mig_schema *s, const struct mig_table *src, bool with_fks);
 struct mig_enum *mig_schema_copy_enum(struct mig_schema *s, const struct mig_enum *src);
+/*
+ * The same copy of a table (keys included) whose objects are s's own but whose strings and string
+ * lists stay src's: src's schema must outlive s, and s's copy may point its fields elsewhere but
+ * must not write into the borrowed strings. For a model derived from another one, in bulk.
+ */
+struct mig_table *mig_schema_borrow_table(struct mig_schema *s, const struct mig_table *src);
 
 /*
  * Appends every field of every enum and table, one object per line in model order, manifest
