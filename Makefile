@@ -12,7 +12,10 @@ BUILD   ?= build
 # Flags mig always needs, kept apart from CFLAGS so that `make CFLAGS=...` (the sanitizer build) keeps them.
 MIG_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wno-unused-parameter -Ilib -Icmd -I$(BUILD)
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# mig does not link libpq: lib/pq_load.c dlopen()s it on the first PostgreSQL URL (dlopen is in
+# glibc's libc since 2.34). Only the test suites, which query PostgreSQL themselves, link it.
+PKG_LIBS   = $(shell pkg-config --libs $(filter-out libpq,$(PKGS)) 2>/dev/null)
+PQ_LIBS    = $(shell pkg-config --libs libpq 2>/dev/null)
 CR_CFLAGS  = $(shell pkg-config --cflags criterion 2>/dev/null)
 CR_LIBS    = $(shell pkg-config --libs criterion 2>/dev/null)
 
@@ -55,7 +58,7 @@ $(BUILD)/templates.o: $(BUILD)/templates.c
 
 $(BUILD)/tests/%: tests/%.c tests/helpers.c tests/helpers.h $(CMD_OBJ) $(BUILD)/libmig.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(MIG_CFLAGS) $(PKG_CFLAGS) $(CR_CFLAGS) -Itests -DMIG_VERSION='"$(MIG_VERSION)"' -o $@ $< tests/helpers.c $(CMD_OBJ) $(BUILD)/libmig.a $(PKG_LIBS) $(CR_LIBS) $(LDFLAGS)
+	$(CC) $(CFLAGS) $(MIG_CFLAGS) $(PKG_CFLAGS) $(CR_CFLAGS) -Itests -DMIG_VERSION='"$(MIG_VERSION)"' -o $@ $< tests/helpers.c $(CMD_OBJ) $(BUILD)/libmig.a $(PKG_LIBS) $(PQ_LIBS) $(CR_LIBS) $(LDFLAGS)
 
 tests-build: mig $(TEST_BIN)
 

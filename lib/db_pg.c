@@ -1,6 +1,7 @@
 /*
  * db_pg.c — the PostgreSQL driver through libpq: connecting, running scripts, transactions and the
- * migration lock.
+ * migration lock. libpq is loaded when the first connection is opened (pq_load.h), so that
+ * commands that never touch PostgreSQL do not pay for it.
  *
  * A script is sent whole with the simple-query protocol, so the server splits it: dollar-quoted
  * function bodies, DO blocks, BEGIN ATOMIC bodies and ';' inside strings need no parser of ours to
@@ -39,9 +40,8 @@
 #include <strings.h>
 #include <time.h>
 
-#include <libpq-fe.h>
-
 #include "db_driver.h"
+#include "pq_load.h"
 #include "sql.h"
 
 /*
@@ -121,7 +121,11 @@ const struct mig_db_ops mig_db_pg_ops = {
 	.interrupt = pg_interrupt,
 };
 
-/* libpq documents PQcancel() as safe to call from a signal handler, given a PGcancel made earlier. */
+/*
+ * libpq documents PQcancel() as safe to call from a signal handler, given a PGcancel made earlier.
+ * Calling it through mig_pq is safe too: d->cancel exists only after pg_open() loaded the table,
+ * which never changes afterwards.
+ */
 static void
 pg_interrupt(struct mig_db *db)
 {
@@ -289,6 +293,9 @@ pg_open(struct mig_db *db, const struct mig_url *url, bool create)
 	int n = 0, rc;
 
 	(void)create; /* the database must exist: creating one is not a migration's business */
+	/* libpq is loaded here, on the first PostgreSQL URL, not at start-up (pq_load.h). */
+	if ((rc = mig_pq_load()) != 0)
+		return rc;
 	keys[n] = "fallback_application_name";
 	vals[n++] = "mig";
 	if (getenv("PGCLIENTENCODING") == NULL) {

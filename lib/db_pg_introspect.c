@@ -24,9 +24,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <libpq-fe.h>
-
 #include "introspect.h"
+#include "pq_load.h"
 
 struct intro {
 	PGconn *conn;

@@ -3,7 +3,9 @@
  * failures that must not show the password), scripts the server splits (dollar quotes, DO blocks,
  * ';' and '--' in strings, BEGIN ATOMIC), which statement failed and on what line, transactions,
  * statements that refuse a transaction block, the advisory lock between two connections, and the
- * version and history tables read back after running the SQL that sql_version.c renders.
+ * version and history tables read back after running the SQL that sql_version.c renders, a
+ * statement cancelled from a signal handler; and libpq itself, which mig loads on the first
+ * PostgreSQL URL rather than links.
  *
  * The server comes from MIG_TEST_PG (tools/run-tests.sh starts one). Each test creates its own
  * database and drops it at the end, so the suite runs in parallel; the database's real state is
@@ -11,8 +13,10 @@
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -192,6 +196,91 @@ driver_value(struct mig_db *db, const char *sql)
 }
 
 TestSuite(db_pg, .init = setup, .fini = teardown);
+
+/* ---- loading libpq ---- */
+
+/*
+ * mig links no libpq: it is loaded on the first PostgreSQL URL. The test binaries link libpq
+ * themselves, so a missing library is simulated with MIG_LIBPQ; each test is its own process,
+ * so the load is attempted afresh.
+ */
+Test(db_pg, missing_libpq_is_a_db_error_naming_the_library)
+{
+	struct mig_db *db = (void *)1;
+
+	cr_assert(eq(int, setenv("MIG_LIBPQ", "/nonexistent/libpq.so.5", 1), 0));
+	cr_assert(eq(int, open_url(&db, url), MIG_EDB));
+	cr_assert(eq(ptr, db, NULL));
+	cr_assert(eq(str, (char *)mig_error_msg(), "cannot load libpq named by MIG_LIBPQ: "
+	    "/nonexistent/libpq.so.5: cannot open shared object file: No such file or directory"));
+	/* The outcome is kept: a second open says the same without trying again. */
+	mig_error_clear();
+	cr_assert(eq(int, open_url(&db, url), MIG_EDB));
+	cr_assert(strstr(mig_error_msg(), "/nonexistent/libpq.so.5") != NULL, "%s", mig_error_msg());
+}
+
+Test(db_pg, library_without_libpq_functions_is_refused_whole)
+{
+	struct mig_db *db = NULL;
+
+	/* libc is loaded already and has no PQ* function: the very first lookup fails. */
+	cr_assert(eq(int, setenv("MIG_LIBPQ", "libc.so.6", 1), 0));
+	cr_assert(eq(int, open_url(&db, url), MIG_EDB));
+	cr_assert(strstr(mig_error_msg(), "undefined symbol: PQ") != NULL, "%s", mig_error_msg());
+}
+
+Test(db_pg, mig_loads_libpq_only_for_a_postgresql_url)
+{
+	char *dir = th_tmpdir(), *pg = mig_xasprintf("DATABASE_URL=%s", url);
+	const char *trace[] = { "LD_TRACE_LOADED_OBJECTS=1", NULL };
+	const char *bogus_pg[] = { "MIG_LIBPQ=/nonexistent/libpq.so.5", pg, NULL };
+	const char *bogus_sqlite[] = { "MIG_LIBPQ=/nonexistent/libpq.so.5", "DATABASE_URL=sqlite:///app.db", NULL };
+	char *path, *text, *sql;
+	struct th_run r;
+
+	/* The dynamic loader lists what the binary needs at start-up: libc, and no libpq. */
+	r = th_mig(NULL, trace, "--version", NULL);
+	cr_assert(strstr(r.out, "libc.so") != NULL, "%s%s", r.out, r.err);
+	cr_assert(strstr(r.out, "libpq") == NULL, "mig links libpq:\n%s", r.out);
+	th_run_free(&r);
+	r = th_mig(dir, NULL, "init", NULL);
+	cr_assert(eq(int, r.status, 0), "%s", r.err);
+	th_run_free(&r);
+	r = th_mig(dir, NULL, "revision", "-m", "t", "--rev-id", "a1b2c3d4e5f6", NULL);
+	cr_assert(eq(int, r.status, 0), "%s", r.err);
+	th_run_free(&r);
+	path = mig_path_join(dir, "migrations/versions/a1b2c3d4e5f6_t.up.sql");
+	text = th_read(path);
+	cr_assert(text != NULL, "%s", path);
+	sql = mig_xasprintf("%sCREATE TABLE loaded (x int);\n", text);
+	th_write(dir, "migrations/versions/a1b2c3d4e5f6_t.up.sql", sql);
+	/* SQLite never loads it; PostgreSQL fails with exit 1, a database failure, saying why. */
+	r = th_mig(dir, bogus_sqlite, "upgrade", NULL);
+	cr_assert(eq(int, r.status, 0), "%s", r.err);
+	th_run_free(&r);
+	free(path);
+	path = mig_path_join(dir, "app.db");
+	free(text);
+	text = th_sqlite(path, "SELECT name FROM sqlite_schema WHERE name = 'loaded'");
+	cr_assert(eq(str, text, "loaded"));
+	r = th_mig(dir, bogus_pg, "upgrade", NULL);
+	cr_assert(eq(int, r.status, 1), "%s", r.err);
+	cr_assert(eq(str, r.err, "mig: error: cannot load libpq named by MIG_LIBPQ: /nonexistent/libpq.so.5: "
+	    "cannot open shared object file: No such file or directory\n"));
+	th_run_free(&r);
+	/* And with the real library, the same command reaches the server. */
+	r = th_mig(dir, (const char *[]){ pg, NULL }, "upgrade", NULL);
+	cr_assert(eq(int, r.status, 0), "%s", r.err);
+	th_run_free(&r);
+	assert_query("SELECT version_num FROM mig_version", "a1b2c3d4e5f6");
+	assert_query("SELECT count(*) FROM pg_class WHERE relname = 'loaded'", "1");
+	th_rmtree(dir);
+	free(dir);
+	free(pg);
+	free(path);
+	free(text);
+	free(sql);
+}
 
 /* ---- connecting ---- */
 
@@ -724,6 +813,45 @@ Test(db_pg, waiting_migrator_gets_the_lock_when_the_holder_exits)
 	cr_assert(eq(int, WIFEXITED(status) ? WEXITSTATUS(status) : -1, 0));
 	close(fds[0]);
 	mig_db_close(db);
+}
+
+/* ---- interrupting ---- */
+
+static struct mig_db *alarm_db;  /* what the SIGALRM handler interrupts */
+
+static void
+interrupt_on_alarm(int sig)
+{
+	(void)sig;
+	mig_db_interrupt(alarm_db);
+}
+
+/* As cmd/ does on SIGINT: PQcancel() from a signal handler, through the loaded libpq. */
+Test(db_pg, interrupt_from_a_signal_handler_cancels_the_running_statement)
+{
+	struct mig_db_error e = { NULL, 0, NULL, "" };
+	struct itimerval t = { { 0, 0 }, { 0, 300000 } };
+	struct sigaction sa;
+	double start;
+
+	alarm_db = open_ok();
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = interrupt_on_alarm;
+	sigemptyset(&sa.sa_mask);
+	cr_assert(eq(int, sigaction(SIGALRM, &sa, NULL), 0));
+	start = mig_now_ms();
+	cr_assert(eq(int, setitimer(ITIMER_REAL, &t, NULL), 0));
+	cr_assert(eq(int, mig_db_exec(alarm_db, "SELECT pg_sleep(30)", &e), MIG_EDB));
+	cr_assert(mig_now_ms() - start < 10000, "the statement ran %.0f ms", mig_now_ms() - start);
+	cr_assert(e.message != NULL && strstr(e.message, "canceling statement due to user request") != NULL,
+	    "%s", e.message ? e.message : mig_error_msg());
+	cr_assert(eq(str, e.sqlstate, "57014"));
+	/* The connection survives a cancelled statement. */
+	exec_ok(alarm_db, "CREATE TABLE after_cancel (x int)");
+	assert_query("SELECT count(*) FROM pg_class WHERE relname = 'after_cancel'", "1");
+	mig_db_error_release(&e);
+	mig_db_close(alarm_db);
+	alarm_db = NULL;
 }
 
 /* ---- version and history tables ---- */
