@@ -531,7 +531,8 @@ mig_autogen_predict(struct mig_schema **out, bool **unsure, const struct mig_sch
 
 	/* Catalog order: tables by name (byte order: SQLite's BINARY, PostgreSQL's "C" for names). */
 	order = mig_xcalloc(m->ntables ? m->ntables : 1, sizeof(*order));
-	memcpy(order, m->tables, m->ntables * sizeof(*order));
+	if (m->ntables > 0)
+		memcpy(order, m->tables, m->ntables * sizeof(*order));
 	qsort(order, m->ntables, sizeof(*order), by_table_name);
 	flags = mig_xcalloc(m->ntables ? m->ntables : 1, sizeof(*flags));
 	mig_map_init(&pr.types);
