@@ -10,43 +10,61 @@
 
 #include "man.h"
 
+/* The placeholders, each with its length: the loader renders a name for every shorthand. */
+enum { PH_TABLE, PH_COLUMNS, PH_COLUMN, PH_REFERRED, PH_NAME };
+static const struct {
+	const char *text;
+	size_t len;
+} placeholders[] = {
+	[PH_TABLE] = { "%(table)s", 9 },
+	[PH_COLUMNS] = { "%(columns)s", 11 },
+	[PH_COLUMN] = { "%(column)s", 10 },
+	[PH_REFERRED] = { "%(referred_table)s", 18 },
+	[PH_NAME] = { "%(name)s", 8 },
+};
+
 void
 mig_naming_apply(struct mig_buf *out, const char *pattern, const char *table,
     const char *const *columns, size_t ncolumns, const char *referred_table, const char *name)
 {
 	const char *p = pattern, *q;
-	size_t i;
+	size_t i, k;
 
-	while ((q = strstr(p, "%(")) != NULL) {
+	while ((q = strchr(p, '%')) != NULL) {
 		mig_buf_put(out, p, (size_t)(q - p));
-		p = q;
-		if (mig_str_startswith(q, "%(table)s")) {
+		for (k = 0; k < sizeof(placeholders) / sizeof(placeholders[0]); k++)
+			if (strncmp(q, placeholders[k].text, placeholders[k].len) == 0)
+				break;
+		switch (k) {
+		case PH_TABLE:
 			mig_buf_puts(out, table);
-			p += strlen("%(table)s");
-		} else if (mig_str_startswith(q, "%(columns)s")) {
+			break;
+		case PH_COLUMNS:
 			for (i = 0; i < ncolumns; i++) {
 				if (i)
 					mig_buf_putc(out, '_');
 				mig_buf_puts(out, columns[i]);
 			}
-			p += strlen("%(columns)s");
-		} else if (mig_str_startswith(q, "%(column)s")) {
+			break;
+		case PH_COLUMN:
 			if (ncolumns > 0)
 				mig_buf_puts(out, columns[0]);
-			p += strlen("%(column)s");
-		} else if (mig_str_startswith(q, "%(referred_table)s")) {
+			break;
+		case PH_REFERRED:
 			if (referred_table != NULL)
 				mig_buf_puts(out, referred_table);
-			p += strlen("%(referred_table)s");
-		} else if (mig_str_startswith(q, "%(name)s")) {
+			break;
+		case PH_NAME:
 			if (name != NULL)
 				mig_buf_puts(out, name);
-			p += strlen("%(name)s");
-		} else {
+			break;
+		default:
 			/* Not a placeholder we know: keep the text, so the name shows what was written. */
-			mig_buf_put(out, "%(", 2);
-			p += 2;
+			mig_buf_putc(out, '%');
+			p = q + 1;
+			continue;
 		}
+		p = q + placeholders[k].len;
 	}
 	mig_buf_puts(out, p);
 }

@@ -8,6 +8,10 @@
  * anything else passes through only when its first word is written in uppercase. Lowercase
  * unknown words are far more likely to be typos of a portable name than database types, and
  * `sql_type:` remains for the rare lowercase database type.
+ *
+ * Writing a manifest and `mig inspect` ask these questions for every column, so answering them
+ * allocates nothing and prints nothing: a canonical spelling is built in a small stack buffer and
+ * numbers are written digit by digit.
  */
 #include <ctype.h>
 #include <string.h>
@@ -71,7 +75,10 @@ static const char *skip_blanks(const char *p);
 static bool parse_uint_at(const char **pp, int *out);
 static int parse_portable(struct mig_type *t, const struct portable **which, const char *text,
     const char **why);
-static void put_canon(struct mig_buf *b, const struct portable *p, const struct mig_type *t);
+static char *put_uint(char *p, int v);
+static size_t canon_text(char *buf, const struct portable *p, const struct mig_type *t);
+static void put_args(struct mig_buf *b, int a, int c);
+static bool portable_of(struct mig_type *t, const struct portable **which, const char *type);
 static bool first_word_upper(const char *text);
 static void suggest(struct mig_buf *b, const char *text);
 static const struct mig_enum *find_enum(const struct mig_schema *s, const char *name);
@@ -119,8 +126,10 @@ parse_portable(struct mig_type *t, const struct portable **which, const char *te
 	while (isalnum((unsigned char)*p) || *p == '_')
 		p++;
 	n = (size_t)(p - w);
-	for (i = 0; i < NPORTABLES; i++)
-		if (strlen(portables[i].name) == n && strncasecmp(portables[i].name, w, n) == 0)
+	/* Every portable name starts with a lowercase letter: compare that first, in either case. */
+	for (i = 0; i < NPORTABLES && n > 0; i++)
+		if (portables[i].name[0] == (*w | 0x20) && strlen(portables[i].name) == n
+		    && strncasecmp(portables[i].name, w, n) == 0)
 			pt = &portables[i];
 	if (pt == NULL)
 		return 0;
@@ -197,22 +206,93 @@ parse_portable(struct mig_type *t, const struct portable **which, const char *te
 	return 1;
 }
 
-static void
-put_canon(struct mig_buf *b, const struct portable *p, const struct mig_type *t)
+/* Writes v (not negative) in decimal at p; returns the end. */
+static char *
+put_uint(char *p, int v)
 {
-	mig_buf_puts(b, p->name);
-	if (t->length >= 0)
-		mig_buf_printf(b, "(%d)", t->length);
-	if (t->precision >= 0) {
-		mig_buf_printf(b, "(%d", t->precision);
-		if (t->scale >= 0)
-			mig_buf_printf(b, ",%d", t->scale);
-		mig_buf_putc(b, ')');
+	char digits[12];
+	size_t n = 0;
+
+	do {
+		digits[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v > 0);
+	while (n > 0)
+		*p++ = digits[--n];
+	return p;
+}
+
+/*
+ * The canonical spelling of a parsed portable type into buf, which CANON_MAX bytes always hold
+ * (the longest is "enum(" + a 63-byte name + ")[]"); returns its length.
+ */
+#define CANON_MAX 96
+static size_t
+canon_text(char *buf, const struct portable *p, const struct mig_type *t)
+{
+	char *q = buf;
+	size_t n = strlen(p->name);
+
+	memcpy(q, p->name, n);
+	q += n;
+	if (t->length >= 0) {
+		*q++ = '(';
+		q = put_uint(q, t->length);
+		*q++ = ')';
 	}
-	if (t->kind == MIG_TYPE_ENUM)
-		mig_buf_printf(b, "(%s)", t->enum_name);
-	if (t->array)
-		mig_buf_puts(b, "[]");
+	if (t->precision >= 0) {
+		*q++ = '(';
+		q = put_uint(q, t->precision);
+		if (t->scale >= 0) {
+			*q++ = ',';
+			q = put_uint(q, t->scale);
+		}
+		*q++ = ')';
+	}
+	if (t->kind == MIG_TYPE_ENUM) {
+		n = strlen(t->enum_name);
+		*q++ = '(';
+		memcpy(q, t->enum_name, n);
+		q += n;
+		*q++ = ')';
+	}
+	if (t->array) {
+		*q++ = '[';
+		*q++ = ']';
+	}
+	*q = '\0';
+	return (size_t)(q - buf);
+}
+
+/* Appends "(a)" or "(a,c)"; nothing when a < 0, no ",c" when c < 0. */
+static void
+put_args(struct mig_buf *b, int a, int c)
+{
+	char buf[32], *q = buf;
+
+	if (a < 0)
+		return;
+	*q++ = '(';
+	q = put_uint(q, a);
+	if (c >= 0) {
+		*q++ = ',';
+		q = put_uint(q, c);
+	}
+	*q++ = ')';
+	mig_buf_put(b, buf, (size_t)(q - buf));
+}
+
+/* True when type is a portable type in canonical spelling; t and *which then describe it. */
+static bool
+portable_of(struct mig_type *t, const struct portable **which, const char *type)
+{
+	char canon[CANON_MAX];
+	const char *why;
+
+	if (type == NULL || parse_portable(t, which, type, &why) != 1)
+		return false;
+	canon_text(canon, *which, t);
+	return strcmp(canon, type) == 0;
 }
 
 /* "VARCHAR(10) COLLATE NOCASE", "JSONB", "DOUBLE PRECISION": a first word with letters, none lowercase. */
@@ -298,8 +378,11 @@ mig_type_parse(struct mig_type *out, struct mig_buf *canon, const char *text)
 
 	r = parse_portable(out, &pt, text, &why);
 	if (r == 1) {
-		if (canon != NULL)
-			put_canon(canon, pt, out);
+		if (canon != NULL) {
+			char buf[CANON_MAX];
+
+			mig_buf_put(canon, buf, canon_text(buf, pt, out));
+		}
 		return 0;
 	}
 	if (first_word_upper(text)) {
@@ -323,17 +406,9 @@ bool
 mig_type_is_portable(const char *type)
 {
 	struct mig_type t;
-	const struct portable *pt = NULL;
-	const char *why;
-	struct mig_buf canon = MIG_BUF_INIT;
-	bool yes;
+	const struct portable *pt;
 
-	if (type == NULL || parse_portable(&t, &pt, type, &why) != 1)
-		return false;
-	put_canon(&canon, pt, &t);
-	yes = strcmp(canon.ptr, type) == 0;
-	mig_buf_release(&canon);
-	return yes;
+	return portable_of(&t, &pt, type);
 }
 
 static const struct mig_enum *
@@ -349,14 +424,12 @@ mig_type_render(struct mig_buf *out, enum mig_dialect d, const char *portable,
 	struct mig_type t;
 	const struct portable *pt = NULL;
 	const struct mig_enum *e;
-	const char *why;
 	size_t i, longest = 0;
 
-	if (!mig_type_is_portable(portable)) {
+	if (!portable_of(&t, &pt, portable)) {
 		mig_buf_puts(out, portable);
 		return 0;
 	}
-	parse_portable(&t, &pt, portable, &why);
 	if (d == MIG_SQLITE && t.array) {
 		/* SQLite has no arrays; SQLAlchemy's ARRAY users on SQLite store JSON text. */
 		mig_buf_puts(out, "JSON");
@@ -369,20 +442,16 @@ mig_type_render(struct mig_buf *out, enum mig_dialect d, const char *portable,
 			for (i = 0; i < e->nlabels; i++)
 				if (strlen(e->labels[i]) > longest)
 					longest = strlen(e->labels[i]);
-			mig_buf_printf(out, "VARCHAR(%zu)", longest ? longest : 1);
+			mig_buf_puts(out, "VARCHAR");
+			/* Labels are at most 63 bytes (the loader's rule, PostgreSQL's NAMEDATALEN). */
+			put_args(out, longest ? (int)longest : 1, -1);
 		} else {
 			mig_sql_qualified(out, d, e != NULL ? e->schema : NULL, t.enum_name);
 		}
 	} else {
 		mig_buf_puts(out, d == MIG_SQLITE ? pt->sqlite : pt->postgres);
-		if (t.length >= 0)
-			mig_buf_printf(out, "(%d)", t.length);
-		if (t.precision >= 0) {
-			mig_buf_printf(out, "(%d", t.precision);
-			if (t.scale >= 0)
-				mig_buf_printf(out, ",%d", t.scale);
-			mig_buf_putc(out, ')');
-		}
+		put_args(out, t.length, -1);
+		put_args(out, t.precision, t.scale);
 	}
 	if (t.array)
 		mig_buf_puts(out, "[]");
@@ -396,12 +465,10 @@ mig_type_render_check(struct mig_buf *out, enum mig_dialect d, const char *colum
 	struct mig_type t;
 	const struct portable *pt = NULL;
 	const struct mig_enum *e;
-	const char *why;
 	size_t i;
 
-	if (d != MIG_SQLITE || !mig_type_is_portable(type))
+	if (d != MIG_SQLITE || !portable_of(&t, &pt, type))
 		return 0;
-	parse_portable(&t, &pt, type, &why);
 	if (t.kind != MIG_TYPE_ENUM || t.array)
 		return 0;
 	if ((e = find_enum(s, t.enum_name)) == NULL)
@@ -506,17 +573,16 @@ mig_type_from_sql(struct mig_buf *out, enum mig_dialect d, const char *sqltype,
 			return false;
 	}
 	for (i = 0; i < sizeof(catalog) / sizeof(catalog[0]); i++) {
-		if (catalog[i].d != d || strcasecmp(catalog[i].sql, base) != 0)
+		/* The first letters, in either case, rule out most entries before strcasecmp(). */
+		if (catalog[i].d != d || (catalog[i].sql[0] | 0x20) != (base[0] | 0x20)
+		    || strcasecmp(catalog[i].sql, base) != 0)
 			continue;
 		if (args != NULL && (catalog[i].arg == ARG_NONE
 		    || (catalog[i].arg == ARG_LENGTH && (b >= 0 || a == 0))
 		    || (catalog[i].arg == ARG_NUMERIC && (a == 0 || b > a))))
 			return false;
 		mig_buf_puts(out, catalog[i].portable);
-		if (a >= 0 && b >= 0)
-			mig_buf_printf(out, "(%d,%d)", a, b);
-		else if (a >= 0)
-			mig_buf_printf(out, "(%d)", a);
+		put_args(out, a, b);
 		if (array)
 			mig_buf_puts(out, "[]");
 		return true;
