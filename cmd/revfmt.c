@@ -105,6 +105,90 @@ mig_print_rev_verbose(FILE *f, const struct mig_graph *g, const struct mig_rev *
 	fprintf(f, "\n    %s\n\n", r->message);
 }
 
+/* The applied revisions the files do not know, while the history's ids are read. */
+struct ghost_ids {
+	const struct mig_graph *g;
+	bool graph_ok;             /* false: the directory failed, only the database's error matters */
+	struct mig_arena arena;
+	const char **ids;
+	size_t n, cap;
+};
+
+static int
+note_ghost(void *ctx, const char *id)
+{
+	struct ghost_ids *gi = ctx;
+
+	if (!gi->graph_ok || mig_graph_find(gi->g, id) != NULL)
+		return 0;
+	if (gi->n == gi->cap) {
+		gi->cap = gi->cap ? 2 * gi->cap : 16;
+		gi->ids = mig_xrealloc(gi->ids, gi->cap * sizeof(*gi->ids));
+	}
+	gi->ids[gi->n++] = mig_arena_strdup(&gi->arena, id);
+	return 0;
+}
+
+/*
+ * ctx->graph from the files plus the ghosts, with the version table in st->heads. Only history
+ * rows that can be shown are read: with -v all of them (for their "Applied:" lines), else those of
+ * ghosts (which only the database knows) and, with failed, of revisions that failed outside a
+ * transaction. Reading every row of a history of 10,000 revisions costs more than loading the
+ * graph: finding the ghosts needs only the ids, which SQLite reads from the primary key's index,
+ * while finding the failed rows means reading the whole table. Database errors come before the
+ * directory's, as when the whole history was read first.
+ */
+static int
+load_state(struct mig_ctx *ctx, struct mig_db *db, bool failed, struct mig_state *st)
+{
+	const char *schema = ctx->cfg->schema, *table = ctx->cfg->version_table;
+	struct ghost_ids gi;
+	struct mig_graph *g;
+	char *versions;
+	size_t i;
+	int rc = 0, rc_dir;
+
+	if (db)
+		rc = mig_db_read_heads(db, schema, table, &st->heads, &st->nheads);
+	if (rc)
+		return rc;
+	g = mig_graph_new();
+	versions = mig_path_join(ctx->cfg->dir, "versions");
+	rc_dir = mig_graph_add_dir(g, versions);
+	free(versions);
+	memset(&gi, 0, sizeof(gi));
+	gi.g = g;
+	gi.graph_ok = rc_dir == 0;
+	mig_arena_init(&gi.arena);
+	if (db && ctx->verbose) {
+		rc = mig_db_read_history_ex(db, schema, table, false, &st->hist, &st->nhist);
+	} else if (db) {
+		rc = mig_db_read_history_ids(db, schema, table, note_ghost, &gi);
+		if (rc == 0 && rc_dir == 0)
+			rc = mig_db_read_history_of(db, schema, table, gi.ids, gi.n, failed, false, &st->hist,
+			    &st->nhist);
+	}
+	if (rc == 0)
+		rc = rc_dir;
+	/* Applied revisions whose files are gone are shown from what the database kept. */
+	for (i = 0; rc == 0 && i < st->nhist; i++) {
+		const struct mig_applied *h = &st->hist[i];
+
+		rc = mig_graph_add_ghost(g, h->id, (const char *const *)h->down, h->ndown, h->message, NULL);
+	}
+	if (rc == 0)
+		rc = mig_graph_finish(g);
+	free(gi.ids);
+	mig_arena_release(&gi.arena);
+	if (rc) {
+		mig_graph_free(g);
+		return rc;
+	}
+	mig_graph_free(ctx->graph);
+	ctx->graph = g;
+	return 0;
+}
+
 int
 mig_ctx_state(struct mig_ctx *ctx, bool need_db, struct mig_state *st)
 {
@@ -124,7 +208,11 @@ mig_ctx_state(struct mig_ctx *ctx, bool need_db, struct mig_state *st)
 	if (rc)
 		return rc;
 	st->have_db = db != NULL;
-	rc = mig_ctx_load_graph(ctx, db, false, &st->heads, &st->nheads, &st->hist, &st->nhist);
+	/*
+	 * A command that needs the database reports on its state (`current`, or a range from it):
+	 * revisions that failed outside a transaction belong there, not in the files' history.
+	 */
+	rc = load_state(ctx, db, need_db, st);
 	mig_db_close(db);
 	if (rc) {
 		mig_state_release(st);

@@ -20,11 +20,37 @@ struct rows {
 	size_t n, cap, ncols;
 };
 
+/* A history read being collected; with want set, only rows of those ids (or failed ones, with failed). */
+struct history {
+	struct mig_applied *rows;
+	size_t n, cap;
+	const struct mig_map *want;
+	bool failed;
+};
+
+/* mig_db_read_history_ids()'s callback, under the driver's row callback. */
+struct id_walk {
+	int (*fn)(void *ctx, const char *id);
+	void *ctx;
+};
+
+/* The columns of a history row, as collect_history() expects them; down_sql may be read or not. */
+#define HISTORY_COLUMNS(down_sql) "revision, down_revisions, message, up_sha256, down_sha256, " \
+	down_sql ", applied_at, CAST(ROUND(duration_ms * 1000) AS BIGINT), mig_version, kind"
+/* Ids named in one IN list at most; more are filtered while reading the whole table. */
+#define HISTORY_IN_MAX 500
+
 static const struct mig_db_ops *driver_for(enum mig_dialect d);
 static int collect_row(void *ctx, const char *const *vals, size_t ncols);
 static void rows_release(struct rows *r);
+static int query_table(struct mig_db *db, const char *schema, const char *table, const char *columns,
+    const char *where, const char *order, mig_db_row_fn fn, void *ctx);
 static int read_table(struct mig_db *db, const char *schema, const char *table, const char *columns,
     const char *order, struct rows *out);
+static int collect_history(void *ctx, const char *const *v, size_t ncols);
+static int read_history(struct mig_db *db, const char *schema, const char *table, bool with_down_sql,
+    const char *where, struct history *h, struct mig_applied **out, size_t *n);
+static int pass_id(void *ctx, const char *const *vals, size_t ncols);
 static void split_ids(struct mig_applied *a, const char *s);
 static void copy_sha(char dst[65], const char *src);
 
@@ -220,28 +246,45 @@ rows_release(struct rows *r)
 	memset(r, 0, sizeof(*r));
 }
 
-/* SELECT columns FROM schema.table ORDER BY order, or no rows when the table does not exist. */
+/*
+ * SELECT columns FROM schema.table [WHERE where] [ORDER BY order], each row handed to fn, or no
+ * rows when the table does not exist.
+ */
 static int
-read_table(struct mig_db *db, const char *schema, const char *table, const char *columns,
-    const char *order, struct rows *out)
+query_table(struct mig_db *db, const char *schema, const char *table, const char *columns,
+    const char *where, const char *order, mig_db_row_fn fn, void *ctx)
 {
 	struct mig_buf sql = MIG_BUF_INIT;
 	bool exists = false;
 	int rc;
 
-	memset(out, 0, sizeof(*out));
 	rc = db->ops->table_exists(db, schema, table, &exists);
 	if (rc == 0 && exists) {
 		mig_buf_printf(&sql, "SELECT %s FROM ", columns);
 		mig_sql_qualified(&sql, db->ops->dialect, schema, table);
-		mig_buf_printf(&sql, " ORDER BY %s", order);
-		rc = db->ops->query(db, sql.ptr, collect_row, out);
+		if (where != NULL)
+			mig_buf_printf(&sql, " WHERE %s", where);
+		if (order != NULL)
+			mig_buf_printf(&sql, " ORDER BY %s", order);
+		rc = db->ops->query(db, sql.ptr, fn, ctx);
 		mig_buf_release(&sql);
 	}
-	if (rc != 0) {
+	if (rc != 0)
 		mig_error_prefix("cannot read '%s'", table);
+	return rc;
+}
+
+/* SELECT columns FROM schema.table ORDER BY order, or no rows when the table does not exist. */
+static int
+read_table(struct mig_db *db, const char *schema, const char *table, const char *columns,
+    const char *order, struct rows *out)
+{
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	rc = query_table(db, schema, table, columns, NULL, order, collect_row, out);
+	if (rc != 0)
 		rows_release(out);
-	}
 	return rc;
 }
 
@@ -318,48 +361,133 @@ mig_db_read_history(struct mig_db *db, const char *schema, const char *table,
 	return mig_db_read_history_ex(db, schema, table, true, out, n);
 }
 
+/* One row of the history table straight into a struct mig_applied: no intermediate copy. */
+static int
+collect_history(void *ctx, const char *const *v, size_t ncols)
+{
+	struct history *h = ctx;
+	struct mig_applied *a;
+
+	if (ncols < 10)
+		return mig_error_set(MIG_EDB, "the history table returned %zu columns, not 10", ncols);
+	if (h->want != NULL && mig_map_get(h->want, v[0] ? v[0] : "") == NULL &&
+	    !(h->failed && v[9] && strcmp(v[9], "failed") == 0))
+		return 0;
+	if (h->n == h->cap) {
+		h->cap = h->cap ? 2 * h->cap : 8;
+		h->rows = mig_xrealloc(h->rows, h->cap * sizeof(*h->rows));
+	}
+	a = &h->rows[h->n++];
+	memset(a, 0, sizeof(*a));
+	a->id = mig_xstrdup(v[0] ? v[0] : "");
+	split_ids(a, v[1] ? v[1] : "");
+	a->message = mig_xstrdup(v[2] ? v[2] : "");
+	copy_sha(a->up_sha256, v[3]);
+	copy_sha(a->down_sha256, v[4]);
+	a->down_sql = v[5] ? mig_xstrdup(v[5]) : NULL;
+	a->applied_at = mig_xstrdup(v[6] ? v[6] : "");
+	/* Read as integer microseconds: strtod() would follow the locale's decimal point. */
+	a->duration_ms = v[7] ? (double)strtoll(v[7], NULL, 10) / 1000.0 : -1;
+	a->mig_version = mig_xstrdup(v[8] ? v[8] : "");
+	a->kind = mig_xstrdup(v[9] ? v[9] : "");
+	return 0;
+}
+
+/* The history rows that pass where (NULL: all), and h->want when set, in the order they were applied. */
+static int
+read_history(struct mig_db *db, const char *schema, const char *table, bool with_down_sql,
+    const char *where, struct history *h, struct mig_applied **out, size_t *n)
+{
+	char *name = mig_xasprintf("%s_history", table);
+	int rc;
+
+	rc = query_table(db, schema, name, with_down_sql ? HISTORY_COLUMNS("down_sql") :
+	    HISTORY_COLUMNS("NULL"), where, "applied_seq", collect_history, h);
+	free(name);
+	if (rc != 0) {
+		mig_applied_free(h->rows, h->n);
+		return rc;
+	}
+	*out = h->rows;
+	*n = h->n;
+	return 0;
+}
+
 int
 mig_db_read_history_ex(struct mig_db *db, const char *schema, const char *table, bool with_down_sql,
     struct mig_applied **out, size_t *n)
 {
-	char *history = mig_xasprintf("%s_history", table);
-	struct mig_applied *rows = NULL;
-	struct rows r;
+	struct history h;
+
+	*out = NULL;
+	*n = 0;
+	memset(&h, 0, sizeof(h));
+	return read_history(db, schema, table, with_down_sql, NULL, &h, out, n);
+}
+
+static int
+pass_id(void *ctx, const char *const *vals, size_t ncols)
+{
+	struct id_walk *w = ctx;
+
+	return ncols > 0 && vals[0] != NULL ? w->fn(w->ctx, vals[0]) : 0;
+}
+
+int
+mig_db_read_history_ids(struct mig_db *db, const char *schema, const char *table,
+    int (*fn)(void *ctx, const char *id), void *ctx)
+{
+	char *name = mig_xasprintf("%s_history", table);
+	struct id_walk w = { fn, ctx };
+	int rc;
+
+	/* No ORDER BY: the primary key's index holds every id, and SQLite then reads nothing else. */
+	rc = query_table(db, schema, name, "revision", NULL, NULL, pass_id, &w);
+	free(name);
+	return rc;
+}
+
+int
+mig_db_read_history_of(struct mig_db *db, const char *schema, const char *table,
+    const char *const *ids, size_t nids, bool failed, bool with_down_sql, struct mig_applied **out,
+    size_t *n)
+{
+	enum mig_dialect d = db->ops->dialect;
+	struct mig_buf where = MIG_BUF_INIT;
+	struct mig_map want;
+	struct history h;
 	size_t i;
 	int rc;
 
 	*out = NULL;
 	*n = 0;
-	rc = read_table(db, schema, history, with_down_sql ?
-	    "revision, down_revisions, message, up_sha256, down_sha256, "
-	    "down_sql, applied_at, CAST(ROUND(duration_ms * 1000) AS BIGINT), mig_version, kind" :
-	    "revision, down_revisions, message, up_sha256, down_sha256, "
-	    "NULL, applied_at, CAST(ROUND(duration_ms * 1000) AS BIGINT), mig_version, kind", "applied_seq", &r);
-	free(history);
-	if (rc != 0)
-		return rc;
-	if (r.n > 0)
-		rows = mig_xcalloc(r.n, sizeof(*rows));
-	for (i = 0; i < r.n; i++) {
-		char **v = r.vals[i];
-		struct mig_applied *a = &rows[i];
-
-		a->id = mig_xstrdup(v[0] ? v[0] : "");
-		split_ids(a, v[1] ? v[1] : "");
-		a->message = mig_xstrdup(v[2] ? v[2] : "");
-		copy_sha(a->up_sha256, v[3]);
-		copy_sha(a->down_sha256, v[4]);
-		a->down_sql = v[5] ? mig_xstrdup(v[5]) : NULL;
-		a->applied_at = mig_xstrdup(v[6] ? v[6] : "");
-		/* Read as integer microseconds: strtod() would follow the locale's decimal point. */
-		a->duration_ms = v[7] ? (double)strtoll(v[7], NULL, 10) / 1000.0 : -1;
-		a->mig_version = mig_xstrdup(v[8] ? v[8] : "");
-		a->kind = mig_xstrdup(v[9] ? v[9] : "");
+	if (nids == 0 && !failed)
+		return 0;
+	memset(&h, 0, sizeof(h));
+	mig_map_init(&want);
+	if (nids > HISTORY_IN_MAX) {
+		/* Beyond a statement of reasonable length, every row is read and the wanted ones kept. */
+		for (i = 0; i < nids; i++)
+			mig_map_put(&want, ids[i], (void *)ids[i]);
+		h.want = &want;
+		h.failed = failed;
+	} else {
+		if (nids > 0) {
+			mig_buf_puts(&where, "revision IN (");
+			for (i = 0; i < nids; i++) {
+				if (i > 0)
+					mig_buf_puts(&where, ", ");
+				mig_sql_literal(&where, d, ids[i]);
+			}
+			mig_buf_putc(&where, ')');
+		}
+		if (failed)
+			mig_buf_puts(&where, nids > 0 ? " OR kind = 'failed'" : "kind = 'failed'");
 	}
-	*out = rows;
-	*n = r.n;
-	rows_release(&r);
-	return 0;
+	rc = read_history(db, schema, table, with_down_sql, h.want ? NULL : where.ptr, &h, out, n);
+	mig_buf_release(&where);
+	mig_map_release(&want);
+	return rc;
 }
 
 void

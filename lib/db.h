@@ -95,5 +95,17 @@ int mig_db_read_history(struct mig_db *db, const char *schema, const char *table
  */
 int mig_db_read_history_ex(struct mig_db *db, const char *schema, const char *table, bool with_down_sql,
     struct mig_applied **out, size_t *n);
+/*
+ * The history table's revision ids alone, each handed to fn (a non-zero return stops the read and
+ * is returned), in no particular order; a missing table is none. Which applied revisions have no
+ * files (ghosts) needs no more, and whole rows for every revision cost more than the rest of
+ * `mig heads`. id is only valid during the call.
+ */
+int mig_db_read_history_ids(struct mig_db *db, const char *schema, const char *table,
+    int (*fn)(void *ctx, const char *id), void *ctx);
+/* As mig_db_read_history_ex(), for the rows of ids only, and with failed every 'failed' row too. */
+int mig_db_read_history_of(struct mig_db *db, const char *schema, const char *table,
+    const char *const *ids, size_t nids, bool failed, bool with_down_sql, struct mig_applied **out,
+    size_t *n);
 
 #endif

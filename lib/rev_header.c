@@ -51,29 +51,62 @@ static bool ends_header(enum rev_line kind, const char *line, size_t n, bool beg
 static bool is_space(char c);
 static bool is_alnum(char c);
 static bool is_id_char(char c);
+static bool is_key_char(char c);
 static size_t skip_space(const char *s, size_t i, size_t n);
 static int parse_line(struct mig_rev *out, struct mig_arena *arena, const char *line, size_t n,
     const char *path, size_t lineno, unsigned *seen);
 static int parse_ids(const char ***out, size_t *nout, struct mig_arena *arena, const char *v,
     size_t n, const char *path, size_t lineno, const char *key, bool labels);
 
+/*
+ * Character classes by table: headers of thousands of files are scanned a character at a time,
+ * and a lookup is cheaper than a chain of comparisons. ASCII only, on purpose: ids and slugs must
+ * not depend on the user's locale.
+ */
+enum { C_SPACE = 1, C_ALNUM = 2, C_ID = 4, C_KEY = 8 };
+#define C_ALPHA (C_ALNUM | C_ID | C_KEY)
+static const unsigned char cclass[256] = {
+	['\t'] = C_SPACE, ['\v'] = C_SPACE, ['\f'] = C_SPACE, ['\r'] = C_SPACE, [' '] = C_SPACE,
+	['-'] = C_ID, ['_'] = C_ID | C_KEY,
+	['0'] = C_ALPHA, ['1'] = C_ALPHA, ['2'] = C_ALPHA, ['3'] = C_ALPHA, ['4'] = C_ALPHA,
+	['5'] = C_ALPHA, ['6'] = C_ALPHA, ['7'] = C_ALPHA, ['8'] = C_ALPHA, ['9'] = C_ALPHA,
+	['A'] = C_ALPHA, ['B'] = C_ALPHA, ['C'] = C_ALPHA, ['D'] = C_ALPHA, ['E'] = C_ALPHA,
+	['F'] = C_ALPHA, ['G'] = C_ALPHA, ['H'] = C_ALPHA, ['I'] = C_ALPHA, ['J'] = C_ALPHA,
+	['K'] = C_ALPHA, ['L'] = C_ALPHA, ['M'] = C_ALPHA, ['N'] = C_ALPHA, ['O'] = C_ALPHA,
+	['P'] = C_ALPHA, ['Q'] = C_ALPHA, ['R'] = C_ALPHA, ['S'] = C_ALPHA, ['T'] = C_ALPHA,
+	['U'] = C_ALPHA, ['V'] = C_ALPHA, ['W'] = C_ALPHA, ['X'] = C_ALPHA, ['Y'] = C_ALPHA,
+	['Z'] = C_ALPHA,
+	['a'] = C_ALPHA, ['b'] = C_ALPHA, ['c'] = C_ALPHA, ['d'] = C_ALPHA, ['e'] = C_ALPHA,
+	['f'] = C_ALPHA, ['g'] = C_ALPHA, ['h'] = C_ALPHA, ['i'] = C_ALPHA, ['j'] = C_ALPHA,
+	['k'] = C_ALPHA, ['l'] = C_ALPHA, ['m'] = C_ALPHA, ['n'] = C_ALPHA, ['o'] = C_ALPHA,
+	['p'] = C_ALPHA, ['q'] = C_ALPHA, ['r'] = C_ALPHA, ['s'] = C_ALPHA, ['t'] = C_ALPHA,
+	['u'] = C_ALPHA, ['v'] = C_ALPHA, ['w'] = C_ALPHA, ['x'] = C_ALPHA, ['y'] = C_ALPHA,
+	['z'] = C_ALPHA,
+};
+
 static bool
 is_space(char c)
 {
-	return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
+	return cclass[(unsigned char)c] & C_SPACE;
 }
 
-/* ASCII only, on purpose: ids and slugs must not depend on the user's locale. */
 static bool
 is_alnum(char c)
 {
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+	return cclass[(unsigned char)c] & C_ALNUM;
 }
 
 static bool
 is_id_char(char c)
 {
-	return is_alnum(c) || c == '_' || c == '-';
+	return cclass[(unsigned char)c] & C_ID;
+}
+
+/* A character of a header key: a letter, a digit or '_'. */
+static bool
+is_key_char(char c)
+{
+	return cclass[(unsigned char)c] & C_KEY;
 }
 
 static size_t
@@ -126,7 +159,7 @@ continues_header(const char *line, size_t n)
 	size_t i = skip_space(line, 0, n) + 2, k0, j;
 
 	i = skip_space(line, i, n) + 4;
-	for (k0 = i; i < n && (is_alnum(line[i]) || line[i] == '_'); i++)
+	for (k0 = i; i < n && is_key_char(line[i]); i++)
 		;
 	for (j = 0; j < sizeof(keys) / sizeof(keys[0]); j++)
 		if (keys[j].key != KEY_DESTRUCTIVE && keys[j].len == i - k0 &&
@@ -234,7 +267,7 @@ parse_line(struct mig_rev *out, struct mig_arena *arena, const char *line, size_
 		n--;
 	i = skip_space(line, 0, n) + 2; /* past "--", which rev_line_kind() found */
 	i = skip_space(line, i, n) + 4; /* past "mig:" */
-	for (k0 = k1 = i; k1 < n && (is_alnum(line[k1]) || line[k1] == '_'); k1++)
+	for (k0 = k1 = i; k1 < n && is_key_char(line[k1]); k1++)
 		;
 	if (k1 == k0 || (k1 < n && !is_space(line[k1])))
 		return mig_error_set(MIG_EPARSE, "%s:%zu: malformed header line", path, lineno);

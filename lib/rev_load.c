@@ -2,14 +2,19 @@
  * rev_load.c — reading a versions directory into the graph.
  *
  * Loading must stay fast for large projects: 10,000 revisions within the 50 ms budget of
- * `mig history`. Each file is read only until its header ends, through openat() on the directory.
- * Past that, the cost is the kernel's: listing the directory and opening 20,000 files. So the
- * work is spread: while the calling thread lists the directory, loader threads (once the directory
- * proves big enough to be worth them) open, read and parse the files it has listed so far, each
- * into an arena of its own that the graph then keeps. Files are paired by a map on their name
- * stem, never by sorting. Directory order differs between file systems and threads finish in any
- * order, so of several faults the one reported is the first in name order: messages are the same
- * on every machine.
+ * `mig history`. Each up file is read only until its header ends, through openat() on the
+ * directory; a down file is paired by name and not opened (mig_rev_check_down() checks it when a
+ * run reads it). Past that, the cost is the kernel's: listing the directory and opening 10,000
+ * files. So the work is spread: while the calling thread lists the directory, loader threads
+ * (once the directory proves big enough to be worth them) open, read and parse the up files it
+ * has listed so far, each into an arena of its own that the graph then keeps.
+ *
+ * The listing does as little as it can per entry, since the loaders wait on it: one allocation
+ * (the file's path, which the graph keeps as up_path or down_path, its name being the path's
+ * tail) and one probe of a table of name stems that pairs the two files of a revision, never
+ * sorting. Memory is kept small too: every fresh page costs a page fault. Directory order
+ * differs between file systems and threads finish in any order, so of several faults the one
+ * reported is the first in name order: messages are the same on every machine.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -18,6 +23,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "rev.h"
@@ -25,25 +31,47 @@
 
 #define READ_FIRST 512     /* most headers fit: copying a whole page per file shows up */
 #define READ_CHUNK 4096
-#define BATCH 64           /* files per unit of work */
-#define THREADED_MIN 512   /* files listed before helper threads are worth starting */
+#define BATCH 64           /* up files per unit of work */
+#define THREADED_MIN 256   /* up files listed before helper threads are worth starting */
 #define LOADERS_MAX 8      /* the calling thread included */
+#define STEMS_MIN 256      /* sizes of the stem table before it grows (powers of two) */
+#define STEMS_MAX 65536
 
-/* One revision file: named by the directory reader, then loaded by one loader. */
-struct file {
-	const char *name;
-	bool up;
-	const char *path;     /* the loader's result from here on, in its arena */
-	struct mig_rev *rev;  /* up file: its header */
-	const char *id;       /* down file: the revision it names */
+/*
+ * The two files of a revision, by the stem of their names. The lister fills the paths; one
+ * loader then fills rev, rc and msg from the up file, while the lister may still be setting
+ * down_path (another field: no race).
+ */
+struct pair {
+	struct pair *next;     /* listing order */
+	const char *stem;      /* the name of the first file listed, stemlen bytes of it */
+	size_t stemlen;
+	const char *up_path;   /* NULL: not listed */
+	const char *down_path;
+	size_t name_off;       /* where the file name starts in either path */
+	struct mig_rev *rev;   /* the up file's header */
 	int rc;
-	char *msg;            /* malloc'd: error messages are thread-local, the loader keeps a copy */
+	char *msg;             /* malloc'd: error messages are thread-local, the loader keeps a copy */
+};
+
+/*
+ * Open addressing over pairs, by stem. A slot keeps the hash beside the pair, so that probing and
+ * growing touch the slots only: pairs are scattered over the arena, and fetching one per probe
+ * costs a cache miss each.
+ */
+struct slot {
+	uint64_t hash;
+	struct pair *pair;
+};
+struct stems {
+	struct slot *slots;
+	size_t cap, len;
 };
 
 struct batch {
-	struct batch *next;   /* in the queue */
+	struct batch *next;    /* in the queue */
 	size_t n;
-	struct file files[BATCH];
+	struct pair *pairs[BATCH];
 };
 
 /* The directory reader appends batches while loaders take them. */
@@ -62,34 +90,107 @@ struct loader {
 	pthread_t tid;
 };
 
-/* The two files of a revision, by the stem of their names. */
-struct pair {
-	const char *stem;
-	struct file *up, *down;
-};
-
-enum fault { FAULT_NONE, FAULT_NO_DOWN, FAULT_NO_UP, FAULT_FILE, FAULT_MISMATCH, FAULT_DUPLICATE };
+enum fault { FAULT_NONE, FAULT_NO_DOWN, FAULT_NO_UP, FAULT_FILE, FAULT_DUPLICATE };
 
 /* The fault to report: the first in name order. */
 struct worst {
 	enum fault kind;
 	const char *key;
 	const struct pair *pair;
-	const struct file *file;
 	const struct mig_rev *other;
 };
 
+static uint64_t stem_hash(const char *s, size_t n);
+static void stems_init(struct stems *t, int dfd);
+static struct pair *stem_pair(struct stems *t, struct mig_arena *scratch, const char *stem, size_t n,
+    struct pair ***tail);
 static int read_header(struct mig_buf *b, int dfd, const char *name, const char *path);
-static const char *join(struct mig_arena *a, const char *dir, const char *name);
-static void load_file(struct queue *q, struct file *f, struct mig_arena *arena, struct mig_buf *buf);
+static void load_pair(struct queue *q, struct pair *p, struct mig_arena *arena, struct mig_buf *buf);
 static void *loader_main(void *arg);
 static void queue_push(struct queue *q, struct batch *b);
 static size_t start_loaders(struct mig_graph *g, struct queue *q, struct loader *ld);
 static void note_fault(struct worst *w, enum fault kind, const char *key, const struct pair *p,
-    const struct file *f, const struct mig_rev *other);
+    const struct mig_rev *other);
 static int report_fault(const struct worst *w, struct mig_arena *scratch);
-static int check_pairs(struct mig_graph *g, const char *dir, const struct pair *pairs, size_t n,
-    struct mig_arena *scratch);
+static int check_pairs(struct mig_graph *g, struct pair *pairs, size_t n, struct mig_arena *scratch);
+
+/* Eight bytes at a time: stems are 20 to 60 bytes, and this runs twice per revision on one thread. */
+static uint64_t
+stem_hash(const char *s, size_t n)
+{
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ n, w;
+
+	for (; n >= 8; s += 8, n -= 8) {
+		memcpy(&w, s, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdULL;
+		h ^= h >> 32;
+	}
+	w = 0;
+	memcpy(&w, s, n);
+	h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
+	return h ^ (h >> 29);
+}
+
+/*
+ * Sizes the table for the directory, two entries (up and down) per pair: on tmpfs a directory's
+ * size is 20 bytes per entry, elsewhere it counts the blocks, which hold an entry per 20 bytes or
+ * more. A good guess saves growing the table, and a bad one costs little.
+ */
+static void
+stems_init(struct stems *t, int dfd)
+{
+	struct stat st;
+	size_t want = STEMS_MIN;
+
+	if (fstat(dfd, &st) == 0 && st.st_size > 0)
+		while (want < STEMS_MAX && want * 40 < (size_t)st.st_size)
+			want *= 2;
+	t->slots = mig_xcalloc(want, sizeof(*t->slots));
+	t->cap = want;
+	t->len = 0;
+}
+
+/* The pair of stem, added (at *tail, in listing order) when it is new. */
+static struct pair *
+stem_pair(struct stems *t, struct mig_arena *scratch, const char *stem, size_t n, struct pair ***tail)
+{
+	uint64_t h = stem_hash(stem, n);
+	struct slot *sl;
+	struct pair *p;
+	size_t i, mask;
+
+	/* At most three quarters full: the hash spreads well, and the table stays small. */
+	if ((t->len + 1) * 4 > t->cap * 3) {
+		size_t cap = t->cap * 2, j;
+		struct slot *slots = mig_xcalloc(cap, sizeof(*slots));
+
+		for (j = 0; j < t->cap; j++) {
+			if (t->slots[j].pair == NULL)
+				continue;
+			for (i = t->slots[j].hash & (cap - 1); slots[i].pair; i = (i + 1) & (cap - 1))
+				;
+			slots[i] = t->slots[j];
+		}
+		free(t->slots);
+		t->slots = slots;
+		t->cap = cap;
+	}
+	mask = t->cap - 1;
+	for (i = h & mask; (sl = &t->slots[i])->pair != NULL; i = (i + 1) & mask) {
+		p = sl->pair;
+		if (sl->hash == h && p->stemlen == n && memcmp(p->stem, stem, n) == 0)
+			return p;
+	}
+	p = mig_arena_alloc(scratch, sizeof(*p));
+	p->stem = stem;
+	p->stemlen = n;
+	sl->hash = h;
+	sl->pair = p;
+	t->len++;
+	**tail = p;
+	*tail = &p->next;
+	return p;
+}
 
 /* Reads dfd/name into b until its header region has ended, not further. */
 static int
@@ -123,50 +224,25 @@ read_header(struct mig_buf *b, int dfd, const char *name, const char *path)
 	return rc;
 }
 
-static const char *
-join(struct mig_arena *a, const char *dir, const char *name)
-{
-	size_t n = strlen(dir), m = strlen(name);
-	bool slash = n && dir[n - 1] != '/';
-	char *p = mig_arena_alloc(a, n + slash + m + 1);
-
-	memcpy(p, dir, n);
-	if (slash)
-		p[n] = '/';
-	memcpy(p + n + slash, name, m + 1);
-	return p;
-}
-
-/* Runs on loader threads: touches nothing shared but its own file and arena. */
+/* Runs on loader threads: touches nothing shared but its own pair's results and arena. */
 static void
-load_file(struct queue *q, struct file *f, struct mig_arena *arena, struct mig_buf *buf)
+load_pair(struct queue *q, struct pair *p, struct mig_arena *arena, struct mig_buf *buf)
 {
-	struct mig_rev check, *r;
+	struct mig_rev *r;
 	int rc;
 
-	f->path = join(arena, q->dir, f->name);
-	/*
-	 * A down file is paired by name only: its `-- mig:revision` line is checked when it is read
-	 * for a run (mig_rev_check_down), which halves the files `history` or `heads` open.
-	 */
-	if (!f->up)
-		return;
-	rc = read_header(buf, q->dfd, f->name, f->path);
-	if (rc == 0 && f->up) {
+	rc = read_header(buf, q->dfd, p->up_path + p->name_off, p->up_path);
+	if (rc == 0) {
 		r = mig_arena_alloc(arena, sizeof(*r));
-		rc = mig_rev_parse_header(r, arena, buf->ptr, buf->len, f->path, NULL);
+		rc = mig_rev_parse_header(r, arena, buf->ptr, buf->len, p->up_path, NULL);
 		if (rc == 0) {
-			r->up_path = f->path;
-			f->rev = r;
+			r->up_path = p->up_path;
+			p->rev = r;
 		}
-	} else if (rc == 0) {
-		rc = mig_rev_parse_header(&check, arena, buf->ptr, buf->len, f->path, NULL);
-		if (rc == 0)
-			f->id = check.id;
 	}
 	if (rc != 0) {
-		f->rc = rc;
-		f->msg = mig_xstrdup(mig_error_msg());
+		p->rc = rc;
+		p->msg = mig_xstrdup(mig_error_msg());
 	}
 }
 
@@ -191,7 +267,7 @@ loader_main(void *arg)
 		if (b == NULL)
 			break;
 		for (i = 0; i < b->n; i++)
-			load_file(q, &b->files[i], ld->arena, &buf);
+			load_pair(q, b->pairs[i], ld->arena, &buf);
 	}
 	mig_buf_release(&buf);
 	return NULL;
@@ -236,13 +312,13 @@ int
 mig_graph_add_dir(struct mig_graph *g, const char *versions_dir)
 {
 	struct loader ld[LOADERS_MAX];
-	struct mig_arena scratch;
-	struct mig_map by_stem;
+	struct mig_arena scratch, *paths;
+	struct stems stems;
+	struct pair *pairs = NULL, **tail = &pairs;
 	struct queue q;
-	struct batch **all = NULL, *cur;
-	struct pair *pairs = NULL;
-	size_t nall = 0, capall = 0, npairs = 0, cappairs = 0, nfiles = 0, nhelpers = 0, i, j;
-	bool started = false;
+	struct batch *cur;
+	size_t nup = 0, nhelpers = 0, dirlen, name_off, i;
+	bool started = false, slash;
 	struct dirent *de;
 	DIR *d;
 	int rc = 0, list_errno;
@@ -255,30 +331,32 @@ mig_graph_add_dir(struct mig_graph *g, const char *versions_dir)
 		    "%s: cannot open directory: %s", versions_dir, strerror(errno));
 	if (g->dir == NULL)
 		g->dir = mig_arena_strdup(&g->arena, versions_dir);
+	dirlen = strlen(versions_dir);
+	slash = dirlen > 0 && versions_dir[dirlen - 1] != '/';
+	name_off = dirlen + slash;
 	mig_arena_init(&scratch);
-	mig_map_init(&by_stem);
 	memset(&q, 0, sizeof(q));
 	pthread_mutex_init(&q.lock, NULL);
 	pthread_cond_init(&q.more, NULL);
 	q.dir = versions_dir;
 	q.dfd = dirfd(d);
 	ld[0].q = &q;
-	ld[0].arena = rev_graph_new_arena(g);
+	ld[0].arena = paths = rev_graph_new_arena(g);
+	stems_init(&stems, q.dfd);
 
-	cur = mig_xmalloc(sizeof(*cur));
-	cur->n = 0;
+	cur = mig_arena_alloc(&scratch, sizeof(*cur));
 	for (;;) {
-		size_t len, stemlen, idx;
-		struct file *f;
-		char *stem;
+		size_t len, stemlen;
+		struct pair *p;
+		char *path;
 		bool up;
 
 		errno = 0;
 		if ((de = readdir(d)) == NULL)
 			break;
-		len = strlen(de->d_name);
 		if (de->d_name[0] == '.' || de->d_type == DT_DIR)
 			continue;
+		len = strlen(de->d_name);
 		if (len > 7 && memcmp(de->d_name + len - 7, ".up.sql", 7) == 0) {
 			stemlen = len - 7;
 			up = true;
@@ -288,55 +366,32 @@ mig_graph_add_dir(struct mig_graph *g, const char *versions_dir)
 		} else {
 			continue;
 		}
-		f = &cur->files[cur->n++];
-		memset(f, 0, sizeof(*f));
-		f->name = mig_arena_strndup(&scratch, de->d_name, len);
-		f->up = up;
-
-		/* The map holds index + 1 into pairs, which moves as it grows. */
-		stem = mig_arena_strndup(&scratch, de->d_name, stemlen);
-		idx = (size_t)(uintptr_t)mig_map_get(&by_stem, stem);
-		if (idx == 0) {
-			if (npairs == cappairs) {
-				cappairs = cappairs ? cappairs * 2 : 256;
-				pairs = mig_xrealloc(pairs, cappairs * sizeof(*pairs));
-			}
-			memset(&pairs[npairs], 0, sizeof(*pairs));
-			pairs[npairs].stem = stem;
-			mig_map_put(&by_stem, stem, (void *)(uintptr_t)(npairs + 1));
-			idx = ++npairs;
+		/* The path the graph keeps, whose tail is the name (readdir's buffer is reused). */
+		path = mig_arena_alloc(paths, name_off + len + 1);
+		memcpy(path, versions_dir, dirlen);
+		if (slash)
+			path[dirlen] = '/';
+		memcpy(path + name_off, de->d_name, len + 1);
+		p = stem_pair(&stems, &scratch, path + name_off, stemlen, &tail);
+		p->name_off = name_off;
+		if (!up) {
+			p->down_path = path;
+			continue;
 		}
-		if (up)
-			pairs[idx - 1].up = f;
-		else
-			pairs[idx - 1].down = f;
-
+		p->up_path = path;
+		cur->pairs[cur->n++] = p;
 		if (cur->n == BATCH) {
-			if (nall == capall) {
-				capall = capall ? capall * 2 : 64;
-				all = mig_xrealloc(all, capall * sizeof(*all));
-			}
-			all[nall++] = cur;
 			queue_push(&q, cur);
-			cur = mig_xmalloc(sizeof(*cur));
-			cur->n = 0;
+			cur = mig_arena_alloc(&scratch, sizeof(*cur));
 		}
-		if (!started && ++nfiles >= THREADED_MIN) {
+		if (!started && ++nup >= THREADED_MIN) {
 			nhelpers = start_loaders(g, &q, ld);
 			started = true;
 		}
 	}
 	list_errno = errno;
-	if (cur->n > 0) {
-		if (nall == capall) {
-			capall = capall ? capall * 2 : 64;
-			all = mig_xrealloc(all, capall * sizeof(*all));
-		}
-		all[nall++] = cur;
+	if (cur->n > 0)
 		queue_push(&q, cur);
-	} else {
-		free(cur);
-	}
 	pthread_mutex_lock(&q.lock);
 	q.closed = true;
 	pthread_cond_broadcast(&q.more);
@@ -349,17 +404,12 @@ mig_graph_add_dir(struct mig_graph *g, const char *versions_dir)
 		rc = mig_error_set(MIG_EIO, "%s: cannot list directory: %s", versions_dir,
 		    strerror(list_errno));
 	else
-		rc = check_pairs(g, versions_dir, pairs, npairs, &scratch);
+		rc = check_pairs(g, pairs, stems.len, &scratch);
 
 	closedir(d);
-	for (i = 0; i < nall; i++) {
-		for (j = 0; j < all[i]->n; j++)
-			free(all[i]->files[j].msg);
-		free(all[i]);
-	}
-	free(all);
-	free(pairs);
-	mig_map_release(&by_stem);
+	for (; pairs != NULL; pairs = pairs->next)
+		free(pairs->msg);
+	free(stems.slots);
 	pthread_mutex_destroy(&q.lock);
 	pthread_cond_destroy(&q.more);
 	mig_arena_release(&scratch);
@@ -368,49 +418,43 @@ mig_graph_add_dir(struct mig_graph *g, const char *versions_dir)
 
 static void
 note_fault(struct worst *w, enum fault kind, const char *key, const struct pair *p,
-    const struct file *f, const struct mig_rev *other)
+    const struct mig_rev *other)
 {
 	if (w->kind != FAULT_NONE && strcmp(key, w->key) >= 0)
 		return;
 	w->kind = kind;
 	w->key = key;
 	w->pair = p;
-	w->file = f;
 	w->other = other;
 }
 
-/* Adds every sound pair's revision to the graph; reports the first fault in name order. */
+/* Adds every sound pair's revision to the graph (n of them at most); reports the first fault in name order. */
 static int
-check_pairs(struct mig_graph *g, const char *dir, const struct pair *pairs, size_t n,
-    struct mig_arena *scratch)
+check_pairs(struct mig_graph *g, struct pair *pairs, size_t n, struct mig_arena *scratch)
 {
-	struct worst w = { FAULT_NONE, NULL, NULL, NULL, NULL };
-	size_t i;
+	struct worst w = { FAULT_NONE, NULL, NULL, NULL };
+	struct pair *p;
 
-	for (i = 0; i < n; i++) {
-		const struct pair *p = &pairs[i];
+	mig_map_reserve(&g->by_id, g->by_id.len + n);
+	for (p = pairs; p != NULL; p = p->next) {
 		struct mig_rev *other;
 
-		if (p->down == NULL) {
-			note_fault(&w, FAULT_NO_DOWN, join(scratch, dir, p->up->name), p, p->up, NULL);
-		} else if (p->up == NULL) {
-			note_fault(&w, FAULT_NO_UP, join(scratch, dir, p->down->name), p, p->down, NULL);
-		} else if (p->up->rc != 0) {
-			note_fault(&w, FAULT_FILE, p->up->path, p, p->up, NULL);
-		} else if (p->down->rc != 0) {
-			note_fault(&w, FAULT_FILE, p->down->path, p, p->down, NULL);
-		} else if (p->down->id != NULL && strcmp(p->down->id, p->up->rev->id) != 0) {
-			note_fault(&w, FAULT_MISMATCH, p->down->path, p, p->down, NULL);
-		} else if ((other = mig_map_get(&g->by_id, p->up->rev->id)) != NULL) {
+		if (p->down_path == NULL) {
+			note_fault(&w, FAULT_NO_DOWN, p->up_path, p, NULL);
+		} else if (p->up_path == NULL) {
+			note_fault(&w, FAULT_NO_UP, p->down_path, p, NULL);
+		} else if (p->rc != 0) {
+			note_fault(&w, FAULT_FILE, p->up_path, p, NULL);
+		} else if ((other = mig_map_get(&g->by_id, p->rev->id)) != NULL) {
 			/* A duplicate is charged to the later of the two files. */
-			const char *key = p->up->path;
+			const char *key = p->up_path;
 
 			if (other->up_path && strcmp(other->up_path, key) > 0)
 				key = other->up_path;
-			note_fault(&w, FAULT_DUPLICATE, key, p, p->up, other);
+			note_fault(&w, FAULT_DUPLICATE, key, p, other);
 		} else {
-			p->up->rev->down_path = p->down->path;
-			rev_graph_push(g, p->up->rev);
+			p->rev->down_path = p->down_path;
+			rev_graph_push(g, p->rev);
 		}
 	}
 	return report_fault(&w, scratch);
@@ -426,20 +470,16 @@ report_fault(const struct worst *w, struct mig_arena *scratch)
 	case FAULT_NONE:
 		return 0;
 	case FAULT_NO_DOWN:
-		return mig_error_set(MIG_EPARSE, "%s: up file without its down file '%s.down.sql'",
-		    w->key, p->stem);
+		return mig_error_set(MIG_EPARSE, "%s: up file without its down file '%.*s.down.sql'",
+		    w->key, (int)p->stemlen, p->stem);
 	case FAULT_NO_UP:
-		return mig_error_set(MIG_EPARSE, "%s: down file without its up file '%s.up.sql'",
-		    w->key, p->stem);
+		return mig_error_set(MIG_EPARSE, "%s: down file without its up file '%.*s.up.sql'",
+		    w->key, (int)p->stemlen, p->stem);
 	case FAULT_FILE:
-		return mig_error_set(w->file->rc, "%s", w->file->msg);
-	case FAULT_MISMATCH:
-		return mig_error_set(MIG_EPARSE,
-		    "%s: '-- mig:revision %s' does not match revision '%s' of %s", p->down->path,
-		    p->down->id, p->up->rev->id, p->up->path);
+		return mig_error_set(p->rc, "%s", p->msg);
 	case FAULT_DUPLICATE:
 		a = w->other->up_path;
-		b = p->up->path;
+		b = p->up_path;
 		if (a != NULL && strcmp(a, b) > 0) {
 			a = b;
 			b = w->other->up_path;

@@ -536,6 +536,20 @@ map_resize(struct mig_map *m, size_t cap)
 	*m = n;
 }
 
+void
+mig_map_reserve(struct mig_map *m, size_t n)
+{
+	size_t cap = m->cap ? m->cap : 16;
+
+	if (n == 0)
+		return;
+	/* mig_map_put() grows once the map would be more than half full. */
+	while (cap < 2 * n)
+		cap *= 2;
+	if (cap > m->cap)
+		map_resize(m, cap);
+}
+
 void *
 mig_map_put(struct mig_map *m, const char *key, void *val)
 {

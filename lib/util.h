@@ -130,5 +130,7 @@ void mig_map_release(struct mig_map *m);
 /* Returns the previous value for key, or NULL. */
 void *mig_map_put(struct mig_map *m, const char *key, void *val);
 void *mig_map_get(const struct mig_map *m, const char *key);
+/* Makes room for n entries, so that filling the map up to n never grows it (and rehashes every key). */
+void mig_map_reserve(struct mig_map *m, size_t n);
 
 #endif

@@ -149,6 +149,57 @@ Test(cli_commands, label_head_upgrade_applies_the_dependency_first)
 	th_run_free(&r);
 }
 
+/*
+ * The reading commands ask the history only for what they show: ghosts (applied revisions whose
+ * files are gone) and, for `current`, revisions that failed outside a transaction, whether their
+ * files are there or not; with -v, every row's "Applied:" line.
+ */
+Test(cli_commands, reading_commands_show_ghosts_and_failed_revisions)
+{
+	struct th_run r = RUN(0, "upgrade", "heads");
+	char *cmd, *s;
+
+	th_run_free(&r);
+	cmd = mig_xasprintf("rm %s/migrations/versions/dddd00000004_*", dir);
+	cr_assert_eq(system(cmd), 0);
+	free(cmd);
+	s = th_sqlite(db, "UPDATE mig_version_history SET kind = 'failed' WHERE revision = 'bbbb00000002'");
+	free(s);
+	s = th_sqlite(db, "INSERT INTO mig_version_history SELECT 'ffff00000006', 'aaaa00000001', 'gone', "
+	    "up_sha256, down_sha256, NULL, '2026-01-02T03:04:05Z', 1.5, mig_version, 'failed', 99 "
+	    "FROM mig_version_history WHERE revision = 'aaaa00000001'");
+	free(s);
+	r = RUN(0, "history");
+	cr_assert_str_eq(r.out,
+	    "cccc00000003 -> dddd00000004 (head) (current) (files missing), d\n"
+	    "aaaa00000001 -> cccc00000003 (feature), c\n"
+	    "aaaa00000001 -> bbbb00000002 (head) (current), b\n"
+	    "aaaa00000001 -> ffff00000006 (head) (files missing), gone\n"
+	    "<base> -> aaaa00000001 (branchpoint), a\n");
+	th_run_free(&r);
+	r = RUN(0, "heads");
+	cr_assert_str_eq(r.out, "ffff00000006 (head)\nbbbb00000002 (head) (current)\ndddd00000004 (head) (current)\n");
+	th_run_free(&r);
+	r = RUN(0, "current");
+	cr_assert(mig_str_startswith(r.out, "bbbb00000002 (head)\ndddd00000004 (head) (files missing)\n"
+	    "bbbb00000002 (FAILED outside a transaction at 20"), "%s", r.out);
+	cr_assert(strstr(r.out, "\nffff00000006 (FAILED outside a transaction at 2026-01-02T03:04:05Z: needs "
+	    "attention, see 'mig upgrade')\n") != NULL, "%s", r.out);
+	th_run_free(&r);
+	r = RUN(0, "heads", "-v");
+	cr_assert(strstr(r.out, "Rev: ffff00000006 (head) (files missing)\nParent: aaaa00000001\n"
+	    "Path: (files missing; down SQL kept in the database)\nApplied: 2026-01-02T03:04:05Z in 1.5 ms\n") != NULL,
+	    "%s", r.out);
+	cr_assert(strstr(r.out, "Rev: bbbb00000002 (head) (current)\n") != NULL, "%s", r.out);
+	th_run_free(&r);
+	r = RUN(0, "current", "-v");
+	cr_assert(strstr(r.out, "Rev: dddd00000004 (head) (current) (files missing)\n") != NULL, "%s", r.out);
+	cr_assert(strstr(r.out, "Rev: bbbb00000002 (head) (current)\n") != NULL, "%s", r.out);
+	cr_assert(strstr(r.out, "ffff00000006 (FAILED outside a transaction at 2026-01-02T03:04:05Z") != NULL, "%s",
+	    r.out);
+	th_run_free(&r);
+}
+
 Test(cli_commands, ambiguity_lists_candidates)
 {
 	struct th_run r = RUN(2, "upgrade");
