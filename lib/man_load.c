@@ -82,10 +82,14 @@ struct colinfo {
 	bool integral;                  /* a portable integer type (for autoincrement) */
 };
 
-/* A column named by an index or constraint, checked when its table ends. */
+/*
+ * A column named by an index or constraint, checked when its table ends. slot is its entry in
+ * the model's list, which then points at the column's own name (one copy of each name).
+ */
 struct colref {
 	struct scalar at;
 	struct what what;
+	const char **slot;              /* NULL when the list keeps its own copy (primary key) */
 };
 
 /* Checked when the document ends. */
@@ -94,14 +98,16 @@ enum pend_kind {
 	P_FK,
 };
 
-/* Everything a pending check points at lives until the document ends (the model or L->doc). */
+/*
+ * Everything a pending check points at lives until the document ends (the model or L->doc). A
+ * foreign key's description is made from t and fk when a message needs it.
+ */
 struct pending {
 	enum pend_kind kind;
 	struct scalar at;               /* P_ENUM: the type; P_FK: the `references:` value */
 	const char *enum_name;
 	struct mig_table *t;
 	struct mig_fk *fk;
-	struct what what;
 	struct scalar *refcols;         /* as written; NULL when omitted (the referred primary key) */
 	size_t nrefcols;
 };
@@ -155,7 +161,7 @@ struct ld {
 	struct mig_map typenames;       /* type names (tables, enums) -> struct owner */
 	struct mig_map enums;           /* enum name -> struct mig_enum */
 	struct mig_map types;           /* `type:` as written -> struct typeinfo */
-	struct mig_map sqltypes;        /* `sql_type:` -> the model's copy */
+	struct mig_map strings;         /* a `sql_type:` or `default:` -> the model's one copy */
 	struct mig_buf canon;           /* scratch: a type's canonical spelling */
 	struct mig_buf gen;             /* scratch: a generated name */
 	struct pending *pend;
@@ -199,6 +205,7 @@ static int pick_key(struct ld *L, const struct scalar *key, const char *const *k
     const struct what *where, bool comma_hint);
 static int claim(struct ld *L, struct mig_map *ns, struct mig_arena *a, const char *name,
     const struct what *what, int line, int col);
+static int claim_as(struct ld *L, struct mig_map *ns, const char *name, struct owner *o, int col);
 static int read_root(struct ld *L);
 static int read_enums(struct ld *L);
 static int read_enum(struct ld *L, const struct scalar *name);
@@ -216,11 +223,12 @@ static int read_entry(struct ld *L, struct cons *c, bool in_list, const struct w
 static int read_key_columns(struct ld *L, struct scalar *cols, bool *expr, size_t *n, bool allow_expr,
     const struct what *what);
 static void cons_reset(struct cons *c, enum ckind kind, int line, int col);
-static struct what cons_what(const struct ld *L, enum ckind kind, const char *name);
+static struct what cons_what(enum ckind kind, const char *name, const char *table);
 static int commit(struct ld *L, struct cons *c);
 static const char **key_list(struct ld *L, const struct scalar *cols, size_t n);
 static int fk_action(struct ld *L, const struct scalar *sc, const char **out);
-static void add_ref(struct ld *L, const struct scalar *at, const struct what *what);
+static void add_ref(struct ld *L, const struct scalar *at, const struct what *what, const char **slot);
+static const char *intern(struct ld *L, const char *text);
 static void add_pending(struct ld *L, const struct pending *p);
 static int generated_name(struct ld *L, const struct mig_buf *b, const struct colinfo *ci);
 static int finish_table(struct ld *L, const struct scalar *name);
@@ -530,8 +538,12 @@ read_scalar(struct ld *L, struct scalar *out, const struct what *what)
 		return fail_ev(L, "%s must be a string, not %s", W(L, what), ev_kind(ev));
 	out->line = (int)ev->start_mark.line + 1;
 	out->col = (int)ev->start_mark.column + 1;
-	/* A NUL from a "\0" escape would silently cut every C string made from the value. */
-	if (memchr(ev->data.scalar.value, '\0', ev->data.scalar.length) != NULL)
+	/*
+	 * A NUL from a "\0" escape would silently cut every C string made from the value. Only a
+	 * double-quoted scalar has escapes: libyaml refuses a NUL byte anywhere in its input.
+	 */
+	if (ev->data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE
+	    && memchr(ev->data.scalar.value, '\0', ev->data.scalar.length) != NULL)
 		return fail_at(L, out, "%s contains a NUL character", W(L, what));
 	tag = (const char *)ev->data.scalar.tag;
 	out->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE
@@ -607,10 +619,7 @@ read_text(struct ld *L, struct scalar *out, const struct what *what, struct mig_
 	return 0;
 }
 
-/*
- * A name: a non-empty string no longer than PostgreSQL keeps. Only key columns are read this
- * way, and they end in the model: copied there now, the lists share them (key_list()).
- */
+/* A name: a non-empty string no longer than PostgreSQL keeps (kept in the table's arena). */
 static int
 read_name(struct ld *L, struct scalar *out, const struct what *what)
 {
@@ -618,7 +627,7 @@ read_name(struct ld *L, struct scalar *out, const struct what *what)
 
 	if ((r = read_scalar(L, out, what)) < 0 || (r = check_name(L, out, what)) < 0)
 		return r;
-	out->v = mig_arena_strdup(&L->s->arena, out->v);
+	keep(L, out);
 	return 0;
 }
 
@@ -686,33 +695,55 @@ static int
 claim(struct ld *L, struct mig_map *ns, struct mig_arena *a, const char *name,
     const struct what *what, int line, int col)
 {
-	struct owner *o = mig_map_get(ns, name);
-	const char *mine, *theirs;
+	struct owner *o = mig_arena_alloc(a, sizeof(*o));
 
-	if (o != NULL) {
-		mine = W(L, what);
-		theirs = W(L, &o->what);
-		if (strcmp(theirs, mine) == 0)
-			return fail(L, line, col, "duplicate %s (first at line %d)", mine, o->line);
-		return fail(L, line, col, "%s: the name is already used by %s (line %d)", mine, theirs,
-		    o->line);
-	}
-	o = mig_arena_alloc(a, sizeof(*o));
 	o->what = *what;
 	o->line = line;
-	mig_map_put(ns, name, o);
-	return 0;
+	return claim_as(L, ns, name, o, col);
+}
+
+/* claim() with an owner already made: a table claims its name in two namespaces with one. */
+static int
+claim_as(struct ld *L, struct mig_map *ns, const char *name, struct owner *o, int col)
+{
+	struct owner *first = mig_map_get(ns, name);
+	const char *mine, *theirs;
+
+	if (first == NULL) {
+		mig_map_put(ns, name, o);
+		return 0;
+	}
+	mine = W(L, &o->what);
+	theirs = W(L, &first->what);
+	if (strcmp(theirs, mine) == 0)
+		return fail(L, o->line, col, "duplicate %s (first at line %d)", mine, first->line);
+	return fail(L, o->line, col, "%s: the name is already used by %s (line %d)", mine, theirs,
+	    first->line);
 }
 
 static void
-add_ref(struct ld *L, const struct scalar *at, const struct what *what)
+add_ref(struct ld *L, const struct scalar *at, const struct what *what, const char **slot)
 {
 	if (L->nrefs == L->cap_refs) {
 		L->cap_refs = L->cap_refs ? L->cap_refs * 2 : 16;
 		L->refs = mig_xrealloc(L->refs, L->cap_refs * sizeof(*L->refs));
 	}
 	L->refs[L->nrefs].at = *at;
-	L->refs[L->nrefs++].what = *what;
+	L->refs[L->nrefs].what = *what;
+	L->refs[L->nrefs++].slot = slot;
+}
+
+/* The model's copy of text, one for all equal texts: defaults and sql_types repeat a lot. */
+static const char *
+intern(struct ld *L, const char *text)
+{
+	char *copy = mig_map_get(&L->strings, text);
+
+	if (copy == NULL) {
+		copy = mig_arena_strdup(&L->s->arena, text);
+		mig_map_put(&L->strings, copy, copy);
+	}
+	return copy;
 }
 
 static void
@@ -927,6 +958,7 @@ read_table(struct ld *L, const struct scalar *name)
 	static const char *const key_what[] = { [6] = "'comment'", [7] = "'renamed_from'",
 		[8] = "'schema'" };
 	const struct what where = { "in %w", { NULL }, &L->tname };
+	struct owner *o;
 	struct scalar key, sc, tn;
 	unsigned seen = 0;
 	bool isnull;
@@ -939,8 +971,11 @@ read_table(struct ld *L, const struct scalar *name)
 	tn = *name;
 	tn.v = L->t->name;
 	L->tname = (struct what){ "table '%s'", { L->t->name }, NULL };
-	if ((r = claim(L, &L->rels, &L->doc, L->t->name, &L->tname, name->line, name->col)) < 0
-	    || (r = claim(L, &L->typenames, &L->doc, L->t->name, &L->tname, name->line, name->col)) < 0)
+	o = mig_arena_alloc(&L->doc, sizeof(*o));
+	o->what = L->tname;
+	o->line = name->line;
+	if ((r = claim_as(L, &L->rels, L->t->name, o, name->col)) < 0
+	    || (r = claim_as(L, &L->typenames, L->t->name, o, name->col)) < 0)
 		return r;
 	if ((r = begin_map(L, &L->tname, &isnull)) < 0)
 		return r;
@@ -1177,14 +1212,9 @@ set_type(struct ld *L, struct colinfo *ci, const struct scalar *type, bool sql)
 	struct typeinfo *ti;
 	struct mig_type t;
 	struct pending p;
-	const char *copy;
 
 	if (sql) {
-		if ((copy = mig_map_get(&L->sqltypes, type->v)) == NULL) {
-			copy = mig_arena_strdup(&L->s->arena, type->v);
-			mig_map_put(&L->sqltypes, copy, (void *)copy);
-		}
-		ci->c->type = copy;
+		ci->c->type = intern(L, type->v);
 		return 0;
 	}
 	if ((ti = mig_map_get(&L->types, type->v)) == NULL) {
@@ -1231,13 +1261,13 @@ read_default(struct ld *L, struct colinfo *ci)
 	size_t i;
 	int r;
 
-	if ((r = read_text(L, &sc, WHAT("'default'"), &L->s->arena)) < 0 || sc.v == NULL)
+	if ((r = read_scalar(L, &sc, WHAT("'default'"))) < 0 || is_null(&sc))
 		return r;
 	for (i = 0; sc.plain && i < sizeof(yaml11) / sizeof(yaml11[0]); i++)
 		if (strcasecmp(sc.v, yaml11[i]) == 0)
 			return fail_at(L, &sc, "default '%s' is not an SQL expression (write true or false, "
 			    "or quote it)", sc.v);
-	ci->c->default_sql = sc.v;
+	ci->c->default_sql = intern(L, sc.v);
 	return 0;
 }
 
@@ -1489,12 +1519,10 @@ cons_reset(struct cons *c, enum ckind kind, int line, int col)
 	c->unique = c->deferrable = c->initially_deferred = -1;
 }
 
-/* An index or constraint of the current table; name may be NULL. Its strings are the arguments'. */
+/* An index or constraint of table; name may be NULL. Its strings are the arguments'. */
 static struct what
-cons_what(const struct ld *L, enum ckind kind, const char *name)
+cons_what(enum ckind kind, const char *name, const char *table)
 {
-	const char *table = L->t->name;
-
 	if (kind == K_PK)
 		return name ? (struct what){ "primary key '%s' of table '%s'", { name, table }, NULL }
 		    : (struct what){ "the primary key of table '%s'", { table }, NULL };
@@ -1525,7 +1553,11 @@ fk_action(struct ld *L, const struct scalar *sc, const char **out)
 	    "SET DEFAULT, RESTRICT or NO ACTION)", sc->v);
 }
 
-/* A list of column names (or index expressions), already in the model's arena (read_name()). */
+/*
+ * A list of column names and index expressions for the model. Expressions are in the model's
+ * arena already; a column name is the table's copy until finish_table() points its entry at the
+ * column's own name (see struct colref).
+ */
 static const char **
 key_list(struct ld *L, const struct scalar *cols, size_t n)
 {
@@ -1547,12 +1579,13 @@ commit(struct ld *L, struct cons *c)
 {
 	struct mig_schema *s = L->s;
 	struct mig_table *t = L->t;
-	struct what what = cons_what(L, c->kind, c->name.v);
+	struct what what = cons_what(c->kind, c->name.v, t->name);
 	const char *name = NULL;
 	struct mig_index *x = NULL;
 	struct mig_unique *u = NULL;
 	struct mig_check *ck = NULL;
 	struct mig_fk *fk = NULL;
+	const char **list;
 	struct pending p;
 	size_t i;
 	int r;
@@ -1582,10 +1615,11 @@ commit(struct ld *L, struct cons *c)
 		name = fk->name;
 		break;
 	}
-	what = cons_what(L, c->kind, name);
+	what = cons_what(c->kind, name, t->name);
+	list = c->kind == K_CHECK || c->kind == K_PK ? NULL : key_list(L, c->cols, c->ncols);
 	for (i = 0; i < c->ncols; i++)
 		if (!c->expr[i])
-			add_ref(L, &c->cols[i], &what);
+			add_ref(L, &c->cols[i], &what, list != NULL ? &list[i] : NULL);
 	if (name != NULL && (c->kind == K_INDEX || c->kind == K_UNIQUE || c->kind == K_PK)
 	    && (r = claim(L, &L->rels, &L->doc, name, &what, c->at.line, c->at.col)) < 0)
 		return r;
@@ -1595,7 +1629,7 @@ commit(struct ld *L, struct cons *c)
 	switch (c->kind) {
 	case K_INDEX:
 		x->line = c->at.line;
-		x->columns = key_list(L, c->cols, c->ncols);
+		x->columns = list;
 		x->ncolumns = c->ncols;
 		for (i = 0; i < c->ncols; i++)
 			if (c->expr[i] && x->expr == NULL)
@@ -1608,7 +1642,7 @@ commit(struct ld *L, struct cons *c)
 		break;
 	case K_UNIQUE:
 		u->line = c->at.line;
-		u->columns = key_list(L, c->cols, c->ncols);
+		u->columns = list;
 		u->ncolumns = c->ncols;
 		break;
 	case K_CHECK:
@@ -1626,7 +1660,7 @@ commit(struct ld *L, struct cons *c)
 			return fail_at(L, &c->refcols[0], "%s has %zu columns but %zu ref_columns",
 			    W(L, &what), c->ncols, c->nrefcols);
 		fk->line = c->at.line;
-		fk->columns = key_list(L, c->cols, c->ncols);
+		fk->columns = list;
 		fk->ncolumns = c->ncols;
 		fk->ref_table = mig_arena_strdup(&s->arena, c->references.v);
 		if ((r = fk_action(L, &c->on_delete, &fk->on_delete)) < 0
@@ -1644,11 +1678,13 @@ commit(struct ld *L, struct cons *c)
 		p.at.v = fk->ref_table;
 		p.t = t;
 		p.fk = fk;
-		p.what = what;
 		if (c->has_refcols) {
-			/* Checked when the document ends: copied out of the entry (the names are the model's). */
+			/* Checked when the document ends: copied out of the table's arena. */
 			p.refcols = mig_arena_alloc(&L->doc, c->nrefcols * sizeof(*p.refcols));
-			memcpy(p.refcols, c->refcols, c->nrefcols * sizeof(*p.refcols));
+			for (i = 0; i < c->nrefcols; i++) {
+				p.refcols[i] = c->refcols[i];
+				p.refcols[i].v = mig_arena_strdup(&L->doc, c->refcols[i].v);
+			}
 			p.nrefcols = c->nrefcols;
 		}
 		add_pending(L, &p);
@@ -1676,6 +1712,7 @@ finish_table(struct ld *L, const struct scalar *name)
 	struct mig_schema *s = L->s;
 	struct mig_table *t = L->t;
 	struct mig_buf *b = &L->gen;
+	struct mig_column *c;
 	struct colinfo *ci;
 	const char *cols[1], *dot;
 	struct what what;
@@ -1707,10 +1744,13 @@ finish_table(struct ld *L, const struct scalar *name)
 		    : mig_man_default_autoincrement(t, ci->c);
 		ci->c->autoincrement_auto = ci->autoinc < 0 && ci->c->autoincrement;
 	}
-	for (i = 0; i < L->nrefs; i++)
-		if (mig_map_get(&L->cols, L->refs[i].at.v) == NULL)
+	for (i = 0; i < L->nrefs; i++) {
+		if ((c = mig_map_get(&L->cols, L->refs[i].at.v)) == NULL)
 			return fail_at(L, &L->refs[i].at, "%s names unknown column '%s'",
 			    W(L, &L->refs[i].what), L->refs[i].at.v);
+		if (L->refs[i].slot != NULL)
+			*L->refs[i].slot = c->name;
+	}
 	/* Each generated object is made before its name is claimed: see commit(). */
 	for (i = 0; i < L->nci; i++) {
 		ci = &L->ci[i];
@@ -1724,7 +1764,7 @@ finish_table(struct ld *L, const struct scalar *name)
 			if ((r = generated_name(L, b, ci)) < 0)
 				return r;
 			x = mig_table_add_index(s, t, b->ptr);
-			what = cons_what(L, K_INDEX, x->name);
+			what = cons_what(K_INDEX, x->name, t->name);
 			if ((r = claim(L, &L->rels, &L->doc, x->name, &what, ci->name.line, ci->name.col)) < 0)
 				return r;
 			x->line = ci->name.line;
@@ -1740,7 +1780,7 @@ finish_table(struct ld *L, const struct scalar *name)
 			if ((r = generated_name(L, b, ci)) < 0)
 				return r;
 			u = mig_table_add_unique(s, t, b->ptr);
-			what = cons_what(L, K_UNIQUE, u->name);
+			what = cons_what(K_UNIQUE, u->name, t->name);
 			if ((r = claim(L, &L->rels, &L->doc, u->name, &what, ci->name.line, ci->name.col)) < 0
 			    || (r = claim(L, &L->cons, &L->tab, u->name, &what, ci->name.line,
 				ci->name.col)) < 0)
@@ -1769,7 +1809,7 @@ finish_table(struct ld *L, const struct scalar *name)
 			if ((r = generated_name(L, b, ci)) < 0)
 				return r;
 			fk = mig_table_add_fk(s, t, b->ptr);
-			what = cons_what(L, K_FK, fk->name);
+			what = cons_what(K_FK, fk->name, t->name);
 			if ((r = claim(L, &L->cons, &L->tab, fk->name, &what, ci->name.line, ci->name.col)) < 0)
 				return r;
 			fk->line = ci->name.line;
@@ -1786,7 +1826,6 @@ finish_table(struct ld *L, const struct scalar *name)
 			p.at.v = fk->ref_table;
 			p.t = t;
 			p.fk = fk;
-			p.what = what;
 			/* Checked when the document ends: copied out of the table's arena. */
 			p.refcols = mig_arena_alloc(&L->doc, sizeof(*p.refcols));
 			*p.refcols = ref;
@@ -1802,7 +1841,7 @@ finish_table(struct ld *L, const struct scalar *name)
 			if ((r = generated_name(L, b, ci)) < 0)
 				return r;
 			ck = mig_table_add_check(s, t, b->ptr);
-			what = cons_what(L, K_CHECK, ck->name);
+			what = cons_what(K_CHECK, ck->name, t->name);
 			if ((r = claim(L, &L->cons, &L->tab, ck->name, &what, ci->name.line, ci->name.col)) < 0)
 				return r;
 			ck->line = ci->name.line;
@@ -1820,6 +1859,7 @@ finish_document(struct ld *L)
 	struct pending *p;
 	struct mig_table *rt;
 	struct mig_column *c;
+	struct what what;
 	size_t i, j;
 
 	for (i = 0; i < L->npend; i++) {
@@ -1830,17 +1870,18 @@ finish_document(struct ld *L)
 				    "under 'enums:')", p->at.v, p->enum_name);
 			continue;
 		}
+		what = cons_what(K_FK, p->fk->name, p->t->name);
 		if ((rt = mig_schema_find_table(L->s, p->fk->ref_table)) == NULL)
-			return fail_at(L, &p->at, "%s references unknown table '%s'", W(L, &p->what),
+			return fail_at(L, &p->at, "%s references unknown table '%s'", W(L, &what),
 			    p->fk->ref_table);
 		if (p->refcols == NULL) {
 			/* REFERENCES parent with no columns means the parent's primary key, as in SQL. */
 			if (rt->npk == 0)
 				return fail_at(L, &p->at, "%s has no 'ref_columns' and table '%s' has no "
-				    "primary key", W(L, &p->what), rt->name);
+				    "primary key", W(L, &what), rt->name);
 			if (rt->npk != p->fk->ncolumns)
 				return fail_at(L, &p->at, "%s has no 'ref_columns' and the primary key of "
-				    "table '%s' has %zu columns, not %zu", W(L, &p->what), rt->name, rt->npk,
+				    "table '%s' has %zu columns, not %zu", W(L, &what), rt->name, rt->npk,
 				    p->fk->ncolumns);
 			/* The model keeps no count of ref_columns: it is ncolumns. */
 			p->fk->ref_columns = mig_arena_alloc(&L->s->arena, rt->npk * sizeof(*rt->pk));
@@ -1851,7 +1892,7 @@ finish_document(struct ld *L)
 		for (j = 0; j < p->nrefcols; j++) {
 			if ((c = mig_table_find_column(rt, p->refcols[j].v)) == NULL)
 				return fail_at(L, &p->refcols[j], "%s references unknown column '%s.%s'",
-				    W(L, &p->what), rt->name, p->refcols[j].v);
+				    W(L, &what), rt->name, p->refcols[j].v);
 			p->fk->ref_columns[j] = c->name;
 		}
 	}
@@ -1898,7 +1939,7 @@ mig_manifest_load_buf(struct mig_schema **out, const char *text, size_t len, con
 	mig_map_init(&L.typenames);
 	mig_map_init(&L.enums);
 	mig_map_init(&L.types);
-	mig_map_init(&L.sqltypes);
+	mig_map_init(&L.strings);
 	mig_map_init(&L.cols);
 	mig_map_init(&L.cons);
 	mig_buf_init(&L.canon);
@@ -1915,7 +1956,7 @@ mig_manifest_load_buf(struct mig_schema **out, const char *text, size_t len, con
 	mig_map_release(&L.typenames);
 	mig_map_release(&L.enums);
 	mig_map_release(&L.types);
-	mig_map_release(&L.sqltypes);
+	mig_map_release(&L.strings);
 	mig_buf_release(&L.canon);
 	mig_buf_release(&L.gen);
 	free(L.pend);
