@@ -12,8 +12,11 @@ print_marks(FILE *f, const struct mig_rev *r, const struct mig_revfmt *fmt)
 {
 	size_t i;
 
-	for (i = 0; i < r->nlabels; i++)
-		fprintf(f, " (%s)", r->labels[i]);
+	for (i = 0; i < r->nlabels; i++) {
+		fputs(" (", f);
+		fputs(r->labels[i], f);
+		fputc(')', f);
+	}
 	if (r->nchildren == 0)
 		fputs(" (head)", f);
 	if (fmt && fmt->current && fmt->current[r->order])
@@ -33,18 +36,25 @@ print_ids(FILE *f, const char *const *ids, size_t n, const char *none)
 
 	if (n == 0)
 		fputs(none, f);
-	for (i = 0; i < n; i++)
-		fprintf(f, "%s%s", i ? ", " : "", ids[i]);
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			fputs(", ", f);
+		fputs(ids[i], f);
+	}
 }
 
 void
 mig_print_rev_line(FILE *f, const struct mig_graph *g, const struct mig_rev *r, const struct mig_revfmt *fmt)
 {
+	/* fputs, not fprintf: `history` prints a line per revision, and formats cost more than the rest. */
 	(void)g;
 	print_ids(f, r->down, r->ndown, "<base>");
-	fprintf(f, " -> %s", r->id);
+	fputs(" -> ", f);
+	fputs(r->id, f);
 	print_marks(f, r, fmt);
-	fprintf(f, ", %s\n", r->message);
+	fputs(", ", f);
+	fputs(r->message, f);
+	fputc('\n', f);
 }
 
 static const struct mig_applied *

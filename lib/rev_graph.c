@@ -99,15 +99,22 @@ rev_where(struct mig_arena *a, const struct mig_rev *r)
 	return mig_arena_printf(a, "revision '%s' (known from the database history)", r->id);
 }
 
-void
+struct mig_rev *
 rev_graph_push(struct mig_graph *g, struct mig_rev *r)
 {
+	/* One probe of the map in the usual case; a taken id (an error) is put back as it was. */
+	struct mig_rev *other = mig_map_put(&g->by_id, r->id, r);
+
+	if (other != NULL) {
+		mig_map_put(&g->by_id, other->id, other);
+		return other;
+	}
 	if (g->nrevs == g->cap) {
 		g->cap = g->cap ? g->cap * 2 : 64;
 		g->revs = mig_xrealloc(g->revs, g->cap * sizeof(*g->revs));
 	}
 	g->revs[g->nrevs++] = r;
-	mig_map_put(&g->by_id, r->id, r);
+	return NULL;
 }
 
 struct mig_arena *

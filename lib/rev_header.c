@@ -46,6 +46,7 @@ static const struct {
 /* Lists longer than this are checked for duplicates with a map, shorter ones by comparison. */
 #define IDS_LINEAR_MAX 16
 
+static enum rev_line line_kind_at(const char *line, size_t rest);
 static bool continues_header(const char *line, size_t n);
 static bool ends_header(enum rev_line kind, const char *line, size_t n, bool begun, bool gap);
 static bool is_space(char c);
@@ -152,6 +153,29 @@ rev_line_kind(const char *line, size_t n)
 	return REV_LINE_COMMENT;
 }
 
+/*
+ * rev_line_kind() of the line starting at line, rest bytes before the end of the text, without
+ * finding its end first: the kind shows in the line's first characters.
+ */
+static enum rev_line
+line_kind_at(const char *line, size_t rest)
+{
+	size_t i = 0;
+
+	while (i < rest && is_space(line[i]))
+		i++;
+	if (i == rest || line[i] == '\n')
+		return REV_LINE_BLANK;
+	if (rest - i < 2 || line[i] != '-' || line[i + 1] != '-')
+		return REV_LINE_OTHER;
+	for (i += 2; i < rest && is_space(line[i]); i++)
+		;
+	/* "mig:" holds no newline, so a line that ends sooner does not match. */
+	if (rest - i >= 4 && memcmp(line + i, "mig:", 4) == 0)
+		return REV_LINE_MIG;
+	return REV_LINE_COMMENT;
+}
+
 /* After a gap, only a `-- mig:` line with a header key (not a body marker) continues the header. */
 static bool
 continues_header(const char *line, size_t n)
@@ -226,11 +250,16 @@ mig_rev_parse_header(struct mig_rev *out, struct mig_arena *arena, const char *t
 	pos = rev_bom_len(text, len);
 	while (pos < len) {
 		const char *line = text + pos;
-		const char *nl = memchr(line, '\n', len - pos);
-		size_t n = nl ? (size_t)(nl - line) : len - pos;
-		size_t next = nl ? pos + n + 1 : len;
-		enum rev_line kind = rev_line_kind(line, n);
+		enum rev_line kind = line_kind_at(line, len - pos);
+		const char *nl;
+		size_t n, next;
 
+		/* The line that ends the header is not read to its end. */
+		if (kind == REV_LINE_OTHER)
+			break;
+		nl = memchr(line, '\n', len - pos);
+		n = nl ? (size_t)(nl - line) : len - pos;
+		next = nl ? pos + n + 1 : len;
 		lineno++;
 		if (ends_header(kind, line, n, end > 0, gap))
 			break;

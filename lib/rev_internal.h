@@ -51,8 +51,11 @@ int rev_walk(struct mig_rev **out, struct mig_rev *from, int n, bool up, const c
 /* Appends "a, b, c" to b: the ids of revs sorted, at most a screenful of them. */
 void rev_list_ids(struct mig_buf *b, struct mig_rev *const *revs, size_t n);
 
-/* Appends a loaded revision to a graph being built (ids are checked by the caller). */
-void rev_graph_push(struct mig_graph *g, struct mig_rev *r);
+/*
+ * Appends a loaded revision to a graph being built (ids are checked by the caller), unless its id
+ * is taken: then the graph is left as it was and the revision that has the id is returned.
+ */
+struct mig_rev *rev_graph_push(struct mig_graph *g, struct mig_rev *r);
 /* A fresh arena that the graph keeps until mig_graph_free(), for a loader thread's allocations. */
 struct mig_arena *rev_graph_new_arena(struct mig_graph *g);
 

@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -294,8 +295,16 @@ queue_push(struct queue *q, struct batch *b)
 static size_t
 start_loaders(struct mig_graph *g, struct queue *q, struct loader *ld)
 {
-	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	size_t want = ncpu > 1 ? (size_t)ncpu : 1, n = 0, i;
+	cpu_set_t set;
+	long ncpu;
+	size_t want, n = 0, i;
+
+	/* The processors this process may run on (taskset, a container's quota), not the machine's. */
+	if (sched_getaffinity(0, sizeof(set), &set) == 0)
+		ncpu = CPU_COUNT(&set);
+	else
+		ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	want = ncpu > 1 ? (size_t)ncpu : 1;
 
 	if (want > LOADERS_MAX)
 		want = LOADERS_MAX;
@@ -445,16 +454,16 @@ check_pairs(struct mig_graph *g, struct pair *pairs, size_t n, struct mig_arena 
 			note_fault(&w, FAULT_NO_UP, p->down_path, p, NULL);
 		} else if (p->rc != 0) {
 			note_fault(&w, FAULT_FILE, p->up_path, p, NULL);
-		} else if ((other = mig_map_get(&g->by_id, p->rev->id)) != NULL) {
-			/* A duplicate is charged to the later of the two files. */
-			const char *key = p->up_path;
-
-			if (other->up_path && strcmp(other->up_path, key) > 0)
-				key = other->up_path;
-			note_fault(&w, FAULT_DUPLICATE, key, p, other);
 		} else {
 			p->rev->down_path = p->down_path;
-			rev_graph_push(g, p->rev);
+			if ((other = rev_graph_push(g, p->rev)) != NULL) {
+				/* A duplicate is charged to the later of the two files. */
+				const char *key = p->up_path;
+
+				if (other->up_path && strcmp(other->up_path, key) > 0)
+					key = other->up_path;
+				note_fault(&w, FAULT_DUPLICATE, key, p, other);
+			}
 		}
 	}
 	return report_fault(&w, scratch);
