@@ -49,7 +49,6 @@ struct pair {
 	size_t stemlen;
 	const char *up_path;   /* NULL: not listed */
 	const char *down_path;
-	size_t name_off;       /* where the file name starts in either path */
 	struct mig_rev *rev;   /* the up file's header */
 	int rc;
 	char *msg;             /* malloc'd: error messages are thread-local, the loader keeps a copy */
@@ -81,8 +80,8 @@ struct queue {
 	pthread_cond_t more;
 	struct batch *head, *tail;
 	bool closed;
-	const char *dir;
 	int dfd;
+	size_t name_off;      /* where a file's name starts in its path */
 };
 
 struct loader {
@@ -232,7 +231,7 @@ load_pair(struct queue *q, struct pair *p, struct mig_arena *arena, struct mig_b
 	struct mig_rev *r;
 	int rc;
 
-	rc = read_header(buf, q->dfd, p->up_path + p->name_off, p->up_path);
+	rc = read_header(buf, q->dfd, p->up_path + q->name_off, p->up_path);
 	if (rc == 0) {
 		r = mig_arena_alloc(arena, sizeof(*r));
 		rc = mig_rev_parse_header(r, arena, buf->ptr, buf->len, p->up_path, NULL);
@@ -347,8 +346,8 @@ mig_graph_add_dir(struct mig_graph *g, const char *versions_dir)
 	memset(&q, 0, sizeof(q));
 	pthread_mutex_init(&q.lock, NULL);
 	pthread_cond_init(&q.more, NULL);
-	q.dir = versions_dir;
 	q.dfd = dirfd(d);
+	q.name_off = name_off;
 	ld[0].q = &q;
 	ld[0].arena = paths = rev_graph_new_arena(g);
 	stems_init(&stems, q.dfd);
@@ -382,7 +381,6 @@ mig_graph_add_dir(struct mig_graph *g, const char *versions_dir)
 			path[dirlen] = '/';
 		memcpy(path + name_off, de->d_name, len + 1);
 		p = stem_pair(&stems, &scratch, path + name_off, stemlen, &tail);
-		p->name_off = name_off;
 		if (!up) {
 			p->down_path = path;
 			continue;
