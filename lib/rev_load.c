@@ -104,7 +104,7 @@ static uint64_t stem_hash(const char *s, size_t n);
 static void stems_init(struct stems *t, int dfd);
 static struct pair *stem_pair(struct stems *t, struct mig_arena *scratch, const char *stem, size_t n,
     struct pair ***tail);
-static int read_header(struct mig_buf *b, int dfd, const char *name, const char *path);
+static int read_header(struct mig_buf *b, size_t *end, int dfd, const char *name, const char *path);
 static void load_pair(struct queue *q, struct pair *p, struct mig_arena *arena, struct mig_buf *buf);
 static void *loader_main(void *arg);
 static void queue_push(struct queue *q, struct batch *b);
@@ -192,14 +192,18 @@ stem_pair(struct stems *t, struct mig_arena *scratch, const char *stem, size_t n
 	return p;
 }
 
-/* Reads dfd/name into b until its header region has ended, not further. */
+/*
+ * Reads dfd/name into b until its header region has ended, not further; *end is where the header
+ * ends (after its last `-- mig:` line), as rev_header_scan() found it.
+ */
 static int
-read_header(struct mig_buf *b, int dfd, const char *name, const char *path)
+read_header(struct mig_buf *b, size_t *end, int dfd, const char *name, const char *path)
 {
 	struct rev_scan sc = { 0, 0, false, false };
 	int fd, rc = 0;
 
 	mig_buf_clear(b);
+	*end = 0;
 	fd = openat(dfd, name, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return mig_error_set(errno == ENOENT ? MIG_ENOTFOUND : MIG_EIO, "%s: cannot read: %s",
@@ -221,6 +225,7 @@ read_header(struct mig_buf *b, int dfd, const char *name, const char *path)
 		rev_header_scan(&sc, b->ptr, b->len, n == 0);
 	}
 	close(fd);
+	*end = sc.end;
 	return rc;
 }
 
@@ -229,12 +234,17 @@ static void
 load_pair(struct queue *q, struct pair *p, struct mig_arena *arena, struct mig_buf *buf)
 {
 	struct mig_rev *r;
+	size_t end;
 	int rc;
 
-	rc = read_header(buf, q->dfd, p->up_path + q->name_off, p->up_path);
+	rc = read_header(buf, &end, q->dfd, p->up_path + q->name_off, p->up_path);
 	if (rc == 0) {
+		/*
+		 * The parser is given the header alone: the scan has applied its rules already,
+		 * and the lines after it (a comment, the first statement) need not be seen twice.
+		 */
 		r = mig_arena_alloc(arena, sizeof(*r));
-		rc = mig_rev_parse_header(r, arena, buf->ptr, buf->len, p->up_path, NULL);
+		rc = mig_rev_parse_header(r, arena, buf->ptr, end, p->up_path, NULL);
 		if (rc == 0) {
 			r->up_path = p->up_path;
 			p->rev = r;
