@@ -34,6 +34,23 @@ typedef struct sqlite3 sqlite3;
 int mig_sqlite_introspect(struct mig_schema **out, sqlite3 *db, const char *skip_prefix);
 
 /*
+ * Where mig_sqlite_introspect_ex() reads each table's columns, keys, foreign keys and indexes
+ * from. Both ways give the same model; AUTO is what mig_sqlite_introspect() does.
+ */
+enum mig_sqlite_read {
+	MIG_SQLITE_READ_AUTO,    /* the CREATE statements where the parser is certain of their
+	                            meaning (sqlite_ddl_parse.h), else the pragmas */
+	MIG_SQLITE_READ_PRAGMA,  /* SQLite's pragma functions for every table: the reference */
+};
+
+/*
+ * mig_sqlite_introspect() with the way of reading chosen; *from_ddl (when not NULL) receives the
+ * number of tables read from their CREATE statements alone. For tests and benchmarks.
+ */
+int mig_sqlite_introspect_ex(struct mig_schema **out, sqlite3 *db, const char *skip_prefix,
+    enum mig_sqlite_read how, size_t *from_ddl);
+
+/*
  * Reads one PostgreSQL schema of db (lib/db_pg_introspect.c): schema NULL reads current_schema(),
  * the one unqualified names are created in; a schema that does not exist reads as empty. The
  * tables named skip_table and skip_table + "_history" are left out (exact names); NULL leaves out

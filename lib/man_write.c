@@ -21,6 +21,14 @@ struct wr {
 	struct mig_buf *out;
 	bool failed;
 	const char *bad;        /* a string that is not UTF-8, when that is why it failed */
+	struct mig_map types;   /* column type -> TYPE_* bits: type_reads_back() per distinct type */
+};
+
+/* What type_reads_back() found for a type, with and without autoincrement (TYPE_KNOWN: cached). */
+enum {
+	TYPE_KNOWN = 1,
+	TYPE_BACK = 2,          /* reads back as `type:` */
+	TYPE_BACK_AUTOINC = 4,  /* ... on an autoincrement column too */
 };
 
 static int on_write(void *data, unsigned char *buffer, size_t size);
@@ -35,6 +43,8 @@ static void kbool(struct wr *w, const char *key, bool val);
 static void names(struct wr *w, const char *const *list, size_t n, const bool *expr);
 static bool named(const char *name);
 static bool type_reads_back(const struct mig_column *c);
+static bool type_reads_back_cached(struct wr *w, const struct mig_column *c);
+static bool special(const char *s, size_t len);
 static bool pk_on_column(const struct mig_table *t);
 static int write_column(struct wr *w, const struct mig_table *t, const struct mig_column *c);
 static int write_table(struct wr *w, const struct mig_table *t);
@@ -100,22 +110,37 @@ seq_end(struct wr *w)
 	emit(w, &ev);
 }
 
+/*
+ * Strings a plain scalar would turn into null, or that the loader refuses as YAML 1.1 booleans.
+ * Every scalar of the manifest passes here: the length decides before any comparison.
+ */
+static bool
+special(const char *s, size_t len)
+{
+	static const char *const words[] = { "~", "null", "yes", "no", "on", "off", "y", "n" };
+	size_t i;
+
+	if (len == 0)
+		return true;
+	if (len > 4)
+		return false;
+	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (strlen(words[i]) == len && strcasecmp(s, words[i]) == 0)
+			return true;
+	return false;
+}
+
 static void
 str(struct wr *w, const char *s)
 {
-	static const char *const special[] = { "", "~", "null", "yes", "no", "on", "off", "y", "n" };
 	yaml_scalar_style_t style = YAML_ANY_SCALAR_STYLE;
 	yaml_event_t ev;
-	size_t i;
+	size_t len = strlen(s);
 
-	for (i = 0; i < sizeof(special) / sizeof(special[0]); i++)
-		if (strcasecmp(s, special[i]) == 0)
-			style = YAML_DOUBLE_QUOTED_SCALAR_STYLE;
 	/* "'UNDEFINED'" reads better than '''UNDEFINED''' (libyaml's choice). */
-	if (strchr(s, '\'') != NULL)
+	if (special(s, len) || memchr(s, '\'', len) != NULL)
 		style = YAML_DOUBLE_QUOTED_SCALAR_STYLE;
-	if (!yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)s, (int)strlen(s), 1, 1,
-	    style)) {
+	if (!yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)s, (int)len, 1, 1, style)) {
 		/* libyaml refuses text that is not UTF-8 (a catalog can hold any bytes). */
 		if (!w->failed)
 			w->bad = s;
@@ -188,6 +213,24 @@ type_reads_back(const struct mig_column *c)
 	return same;
 }
 
+/* type_reads_back() once per distinct type: a schema repeats a few types thousands of times. */
+static bool
+type_reads_back_cached(struct wr *w, const struct mig_column *c)
+{
+	uintptr_t bits = (uintptr_t)mig_map_get(&w->types, c->type);
+
+	if (bits == 0) {
+		struct mig_column probe = *c;
+
+		probe.autoincrement = false;
+		bits = TYPE_KNOWN | (type_reads_back(&probe) ? TYPE_BACK : 0);
+		probe.autoincrement = true;
+		bits |= type_reads_back(&probe) ? TYPE_BACK_AUTOINC : 0;
+		mig_map_put(&w->types, c->type, (void *)bits);
+	}
+	return (bits & (c->autoincrement ? TYPE_BACK_AUTOINC : TYPE_BACK)) != 0;
+}
+
 /* A single-column primary key without a name is written as `primary_key: true` on its column. */
 static bool
 pk_on_column(const struct mig_table *t)
@@ -209,7 +252,7 @@ write_column(struct wr *w, const struct mig_table *t, const struct mig_column *c
 			in_pk = true;
 	str(w, c->name);
 	map_start(w, true);
-	kv(w, type_reads_back(c) ? "type" : "sql_type", c->type);
+	kv(w, type_reads_back_cached(w, c) ? "type" : "sql_type", c->type);
 	if (in_pk && pk_on_column(t))
 		kbool(w, "primary_key", true);
 	if (c->nullable != !in_pk)
@@ -375,6 +418,7 @@ mig_manifest_write(struct mig_buf *out, const struct mig_schema *s)
 
 	memset(&w, 0, sizeof(w));
 	w.out = out;
+	mig_map_init(&w.types);
 	if (!yaml_emitter_initialize(&w.em))
 		return mig_error_set(MIG_ENOMEM, "out of memory writing the manifest");
 	yaml_emitter_set_output(&w.em, on_write, &w);
@@ -429,6 +473,7 @@ mig_manifest_write(struct mig_buf *out, const struct mig_schema *s)
 		    w.em.problem ? w.em.problem : "emitter error");
 done:
 	yaml_emitter_delete(&w.em);
+	mig_map_release(&w.types);
 	if (r < 0)
 		mig_buf_truncate(out, start);
 	return r;

@@ -8,6 +8,14 @@
  * inside a literal or a comment never ends an element. The parsers then walk the statement's top-level
  * structure only; everything nested in parentheses is skipped as a unit or copied out as raw text.
  * Nothing recurses, so hostile input cannot exhaust the stack.
+ *
+ * A second, strict pass over each element of a CREATE TABLE (strict_column(),
+ * strict_constraints()) reads what pragma table_xinfo and friends would report, following
+ * SQLite's grammar (parse.y) and its sqlite3AddColumn() / sqlite3AddDefaultValue(): the type is
+ * the source span of the type words and their (n[, m]), upper-cased when it is one of the six
+ * standard names; a default is the span of its single token (with a sign) or the text inside its
+ * parentheses, trimmed of white space. It is kept apart from the permissive pass so that the facts
+ * that pass reads never change; whatever it does not recognise clears `exact`.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -44,7 +52,8 @@ struct parser {
 
 static int tokenize(struct parser *p, const char *sql);
 static bool is_word_byte(unsigned char c);
-static bool kw(const struct parser *p, size_t i, const char *word);
+static bool is_space(unsigned char c);
+static bool kw_n(const struct parser *p, size_t i, const char *word, size_t len);
 static enum tok_kind kind_at(const struct parser *p, size_t i);
 static int fail(const struct parser *p, const char *what);
 static const char *ident_at(struct parser *p, size_t i);
@@ -60,6 +69,22 @@ static struct mig_ddl_check *add_check(struct mig_ddl_table *t);
 static struct mig_ddl_unique *add_unique(struct mig_ddl_table *t);
 static struct mig_ddl_fk *add_fk(struct mig_ddl_table *t);
 static bool at_element_end(const struct parser *p);
+static bool is_name(const struct parser *p, size_t i);
+static bool is_char(const struct parser *p, size_t i, char c);
+static bool gap_is_space(const struct parser *p, size_t i);
+static size_t match_group(const struct parser *p, size_t i);
+static size_t onconf(const struct parser *p, size_t i);
+static size_t name_items(const struct parser *p, size_t i, bool autoinc);
+static size_t refargs(const struct parser *p, size_t i);
+static size_t defer_clause(const struct parser *p, size_t i);
+static bool ends_type(const struct parser *p, size_t i);
+static bool span_ieq(const char *s, size_t n, const char *word);
+static const char *column_type(struct parser *p, size_t first, size_t last, bool *exact);
+static const char *trimmed(struct parser *p, size_t from, size_t to);
+static void strict_column(struct parser *p, struct mig_ddl_table *t, size_t first, size_t end);
+static void strict_constraints(struct parser *p, struct mig_ddl_table *t, size_t first, size_t end);
+static bool strict_options(const struct parser *p, size_t i);
+static const char *index_term(struct parser *p, size_t first, size_t last, bool *exact);
 
 bool
 mig_sqlite_ident_eq(const char *a, const char *b)
@@ -89,6 +114,13 @@ is_word_byte(unsigned char c)
 	    c == '_' || c == '$' || c >= 0x80;
 }
 
+/* SQLite's white space: space, tab, newline, vertical tab, form feed, carriage return. */
+static bool
+is_space(unsigned char c)
+{
+	return c == ' ' || (c >= '\t' && c <= '\r');
+}
+
 static int
 tokenize(struct parser *p, const char *sql)
 {
@@ -102,7 +134,7 @@ tokenize(struct parser *p, const char *sql)
 		struct tok tk;
 		unsigned char c;
 
-		while (pos < len && strchr(" \t\n\r\f\v", sql[pos]))
+		while (pos < len && is_space((unsigned char)sql[pos]))
 			pos++;
 		if (pos + 1 < len && sql[pos] == '-' && sql[pos + 1] == '-') {
 			while (pos < len && sql[pos] != '\n')
@@ -190,16 +222,17 @@ kind_at(const struct parser *p, size_t i)
 	return i < p->n ? p->t[i].kind : T_END;
 }
 
-/* True when token i is the keyword word (compared case-insensitively). */
-static bool
-kw(const struct parser *p, size_t i, const char *word)
-{
-	size_t len;
+/*
+ * True when token i is the keyword word (compared case-insensitively). The parsers ask this
+ * hundreds of times per statement: kw() passes the literal's length so that most answers are a
+ * length comparison.
+ */
+#define kw(p, i, word) kw_n((p), (i), "" word "", sizeof(word) - 1)
 
-	if (i >= p->n || p->t[i].kind != T_WORD)
-		return false;
-	len = p->t[i].end - p->t[i].start;
-	if (len != strlen(word))
+static bool
+kw_n(const struct parser *p, size_t i, const char *word, size_t len)
+{
+	if (i >= p->n || p->t[i].kind != T_WORD || p->t[i].end - p->t[i].start != len)
 		return false;
 	for (size_t k = 0; k < len; k++) {
 		unsigned char c = (unsigned char)p->sql[p->t[i].start + k];
@@ -582,6 +615,455 @@ parse_table_constraints(struct parser *p, struct mig_ddl_table *t)
 	return 0;
 }
 
+/* ---- the strict pass: what the pragmas would report ---- */
+
+/* What SQLite's nm accepts: an identifier, a quoted identifier or a 'string'. */
+static bool
+is_name(const struct parser *p, size_t i)
+{
+	enum tok_kind k = kind_at(p, i);
+
+	return k == T_WORD || k == T_QUOTED || k == T_STRING;
+}
+
+static bool
+is_char(const struct parser *p, size_t i, char c)
+{
+	return kind_at(p, i) == T_OTHER && p->sql[p->t[i].start] == c;
+}
+
+/* True when only white space separates token i from the token before it (no comment). */
+static bool
+gap_is_space(const struct parser *p, size_t i)
+{
+	size_t k;
+
+	if (i == 0 || i >= p->n)
+		return false;
+	for (k = p->t[i - 1].end; k < p->t[i].start; k++)
+		if (!is_space((unsigned char)p->sql[k]))
+			return false;
+	return true;
+}
+
+/* At '(': the index just past the matching ')', or 0 when it has none. */
+static size_t
+match_group(const struct parser *p, size_t i)
+{
+	size_t depth = 0;
+
+	do {
+		switch (kind_at(p, i)) {
+		case T_LP:
+			depth++;
+			break;
+		case T_RP:
+			depth--;
+			break;
+		case T_END:
+			return 0;
+		default:
+			break;
+		}
+		i++;
+	} while (depth > 0);
+	return i;
+}
+
+/* The number of tokens of an ON CONFLICT clause at i (0 when there is none). */
+static size_t
+onconf(const struct parser *p, size_t i)
+{
+	if (kw(p, i, "ON") && kw(p, i + 1, "CONFLICT") && (kw(p, i + 2, "ROLLBACK") ||
+	    kw(p, i + 2, "ABORT") || kw(p, i + 2, "FAIL") || kw(p, i + 2, "IGNORE") ||
+	    kw(p, i + 2, "REPLACE")))
+		return 3;
+	return 0;
+}
+
+/*
+ * At '(': "(name [COLLATE x] [ASC|DESC], ...)", with AUTOINCREMENT before the ')' when autoinc.
+ * The index past the ')', or 0 when the list has any other shape ('strings' included).
+ */
+static size_t
+name_items(const struct parser *p, size_t i, bool autoinc)
+{
+	if (kind_at(p, i++) != T_LP)
+		return 0;
+	for (;;) {
+		if (kind_at(p, i) != T_WORD && kind_at(p, i) != T_QUOTED)
+			return 0;
+		i++;
+		if (kw(p, i, "COLLATE")) {
+			if (!is_name(p, i + 1))
+				return 0;
+			i += 2;
+		}
+		if (kw(p, i, "ASC") || kw(p, i, "DESC"))
+			i++;
+		if (kind_at(p, i) == T_COMMA) {
+			i++;
+			continue;
+		}
+		if (autoinc && kw(p, i, "AUTOINCREMENT"))
+			i++;
+		return kind_at(p, i) == T_RP ? i + 1 : 0;
+	}
+}
+
+/* [NOT] DEFERRABLE [INITIALLY DEFERRED|IMMEDIATE] at i: its length, 0 when there is none. */
+static size_t
+defer_clause(const struct parser *p, size_t i)
+{
+	size_t n;
+
+	if (kw(p, i, "DEFERRABLE"))
+		n = 1;
+	else if (kw(p, i, "NOT") && kw(p, i + 1, "DEFERRABLE"))
+		n = 2;
+	else
+		return 0;
+	if (kw(p, i + n, "INITIALLY") && (kw(p, i + n + 1, "DEFERRED") || kw(p, i + n + 1, "IMMEDIATE")))
+		n += 2;
+	return n;
+}
+
+/*
+ * The clauses after REFERENCES name [(columns)]: the index after them, or 0 for one that is not
+ * certain (ON INSERT, which the permissive pass does not skip over).
+ */
+static size_t
+refargs(const struct parser *p, size_t i)
+{
+	size_t n;
+
+	for (;;) {
+		if (kw(p, i, "ON")) {
+			if (!kw(p, i + 1, "DELETE") && !kw(p, i + 1, "UPDATE"))
+				return 0;
+			i += 2;
+			if ((kw(p, i, "SET") && (kw(p, i + 1, "NULL") || kw(p, i + 1, "DEFAULT"))) ||
+			    (kw(p, i, "NO") && kw(p, i + 1, "ACTION")))
+				i += 2;
+			else if (kw(p, i, "CASCADE") || kw(p, i, "RESTRICT"))
+				i++;
+			else
+				return 0;
+		} else if (kw(p, i, "MATCH") && is_name(p, i + 1)) {
+			i += 2;
+		} else if ((n = defer_clause(p, i)) > 0) {
+			i += n;
+		} else {
+			return i;
+		}
+	}
+}
+
+/*
+ * Whether token i ends a column's type words: the keywords that start a column constraint, which
+ * are not identifiers to SQLite (all but GENERATED, which is one unless ALWAYS follows).
+ */
+static bool
+ends_type(const struct parser *p, size_t i)
+{
+	return kw(p, i, "CONSTRAINT") || kw(p, i, "DEFAULT") || kw(p, i, "NULL") || kw(p, i, "NOT") ||
+	    kw(p, i, "PRIMARY") || kw(p, i, "UNIQUE") || kw(p, i, "CHECK") || kw(p, i, "REFERENCES") ||
+	    kw(p, i, "DEFERRABLE") || kw(p, i, "COLLATE") || kw(p, i, "AS") ||
+	    (kw(p, i, "GENERATED") && kw(p, i + 1, "ALWAYS"));
+}
+
+/* ASCII case-insensitive equality of the n bytes at s with word. */
+static bool
+span_ieq(const char *s, size_t n, const char *word)
+{
+	size_t k;
+
+	if (strlen(word) != n)
+		return false;
+	for (k = 0; k < n; k++) {
+		unsigned char c = (unsigned char)s[k];
+
+		if (c >= 'a' && c <= 'z')
+			c -= 'a' - 'A';
+		if (c != (unsigned char)word[k])
+			return false;
+	}
+	return true;
+}
+
+/*
+ * The declared type of tokens first..last as sqlite3AddColumn() stores it. Its rule that cuts a
+ * trailing "generated always" out of a type of 16 bytes or more depends on whether SQLite's parser
+ * took those keywords for type words; a type ending in "always" is left to the pragmas, as is
+ * one containing "hidden" (a hidden column in SQLite built with SQLITE_ENABLE_HIDDEN_COLUMNS).
+ */
+static const char *
+column_type(struct parser *p, size_t first, size_t last, bool *exact)
+{
+	static const char *const std[] = { "ANY", "BLOB", "INT", "INTEGER", "REAL", "TEXT" };
+	const char *s = p->sql + p->t[first].start;
+	size_t n = p->t[last].end - p->t[first].start, k;
+
+	if (n >= 16 && span_ieq(s + n - 6, 6, "ALWAYS"))
+		*exact = false;
+	for (k = 0; k + 6 <= n; k++)
+		if (span_ieq(s + k, 6, "HIDDEN"))
+			*exact = false;
+	for (k = 0; k < sizeof(std) / sizeof(std[0]); k++)
+		if (span_ieq(s, n, std[k]))
+			return std[k];
+	return mig_arena_strndup(p->a, s, n);
+}
+
+/* The source text between tokens from and to (exclusive), trimmed of white space. */
+static const char *
+trimmed(struct parser *p, size_t from, size_t to)
+{
+	size_t a = p->t[from].end, b = p->t[to].start;
+
+	while (a < b && is_space((unsigned char)p->sql[a]))
+		a++;
+	while (b > a && is_space((unsigned char)p->sql[b - 1]))
+		b--;
+	return mig_arena_strndup(p->a, p->sql + a, b - a);
+}
+
+/*
+ * A column definition, tokens first..end (exclusive): its type, NOT NULL, DEFAULT and whether it
+ * is generated, read by SQLite's grammar:
+ *
+ *   name [typeword... [(signed [, signed])]] constraint...
+ *
+ * Type words are every token up to the first keyword that starts a constraint. GENERATED ALWAYS
+ * right after the type is only certain with nothing but spaces before it (see column_type()).
+ */
+static void
+strict_column(struct parser *p, struct mig_ddl_table *t, size_t first, size_t end)
+{
+	struct mig_ddl_coldef *d;
+	size_t i = first + 1, tlast = 0, n;
+	bool typed = false, ok = true;
+
+	n = t->ncolumns - 1;
+	PUSH_ITEM(t, t->defs, n, t->cap_defs);
+	d = &t->defs[n - 1];
+	memset(d, 0, sizeof(*d));
+	d->type = "";
+	while (i < end && is_name(p, i) && !ends_type(p, i)) {
+		/* A quoted type word is dequoted by SQLite, sometimes: leave it to the pragmas. */
+		if (kind_at(p, i) != T_WORD)
+			ok = false;
+		typed = true;
+		tlast = i++;
+	}
+	if (typed && kind_at(p, i) == T_LP) {
+		size_t j = i + 1;
+
+		for (n = 0; n < 2; n++) {
+			if (is_char(p, j, '+') || is_char(p, j, '-'))
+				j++;
+			if (kind_at(p, j++) != T_NUMBER)
+				break;
+			if (kind_at(p, j) != T_COMMA || n == 1)
+				break;
+			j++;
+		}
+		if (kind_at(p, j - 1) == T_NUMBER && kind_at(p, j) == T_RP) {
+			tlast = j;
+			i = j + 1;
+		} else {
+			ok = false;
+			if ((i = match_group(p, i)) == 0)
+				i = end;
+		}
+	}
+	if (typed)
+		d->type = column_type(p, first + 1, tlast, &ok);
+	if (kw(p, i, "GENERATED") && (!gap_is_space(p, i) || !gap_is_space(p, i + 1)))
+		ok = false;
+
+	while (ok && i < end) {
+		if (kw(p, i, "CONSTRAINT") && is_name(p, i + 1)) {
+			i += 2;
+		} else if (kw(p, i, "DEFAULT")) {
+			/* One default; SQLite refuses it on a generated column. */
+			if (d->dflt != NULL)
+				ok = false;
+			i++;
+			if (kind_at(p, i) == T_LP) {
+				size_t close = match_group(p, i);
+
+				if (close == 0 || close > end) {
+					ok = false;
+					break;
+				}
+				d->dflt = trimmed(p, i, close - 1);
+				i = close;
+			} else if ((is_char(p, i, '+') || is_char(p, i, '-')) && i + 1 < end &&
+			    kind_at(p, i + 1) != T_LP && kind_at(p, i + 1) != T_OTHER) {
+				d->dflt = raw(p, i, i + 1);
+				i += 2;
+			} else if (i < end && kind_at(p, i) != T_OTHER && kind_at(p, i) != T_LP &&
+			    kind_at(p, i) != T_DOT && kind_at(p, i) != T_SEMI) {
+				d->dflt = raw(p, i, i);
+				i++;
+			} else {
+				ok = false;
+			}
+		} else if (kw(p, i, "NULL")) {
+			i++;
+			i += onconf(p, i);
+		} else if (kw(p, i, "NOT") && kw(p, i + 1, "NULL")) {
+			d->notnull = true;
+			i += 2;
+			i += onconf(p, i);
+		} else if (kw(p, i, "PRIMARY") && kw(p, i + 1, "KEY")) {
+			i += 2;
+			if (kw(p, i, "ASC") || kw(p, i, "DESC"))
+				i++;
+			i += onconf(p, i);
+			if (kw(p, i, "AUTOINCREMENT"))
+				i++;
+		} else if (kw(p, i, "UNIQUE")) {
+			i++;
+			i += onconf(p, i);
+		} else if (kw(p, i, "CHECK") && kind_at(p, i + 1) == T_LP) {
+			if ((i = match_group(p, i + 1)) == 0)
+				ok = false;
+		} else if (kw(p, i, "REFERENCES") && is_name(p, i + 1)) {
+			i += 2;
+			if (kind_at(p, i) == T_LP)
+				i = name_items(p, i, false);
+			if (i == 0 || (i = refargs(p, i)) == 0)
+				ok = false;
+		} else if ((n = defer_clause(p, i)) > 0) {
+			i += n;
+		} else if (kw(p, i, "COLLATE") && is_name(p, i + 1)) {
+			i += 2;
+		} else if ((kw(p, i, "GENERATED") && kw(p, i + 1, "ALWAYS") && kw(p, i + 2, "AS") &&
+		    kind_at(p, i + 3) == T_LP) || (kw(p, i, "AS") && kind_at(p, i + 1) == T_LP)) {
+			i += kw(p, i, "AS") ? 1 : 3;
+			if ((i = match_group(p, i)) == 0) {
+				ok = false;
+				break;
+			}
+			if (kw(p, i, "STORED") || kw(p, i, "VIRTUAL"))
+				i++;
+			d->generated = true;
+		} else {
+			ok = false;
+		}
+	}
+	if (i != end)
+		ok = false;
+	if (d->generated)
+		d->dflt = NULL;
+	if (!ok)
+		t->exact = false;
+}
+
+/*
+ * Table constraints, tokens first..end (exclusive), by SQLite's grammar; several may follow each
+ * other without a comma:
+ *
+ *   [CONSTRAINT name] PRIMARY KEY (names [AUTOINCREMENT]) [ON CONFLICT x]
+ *   [CONSTRAINT name] UNIQUE (names) [ON CONFLICT x]
+ *   [CONSTRAINT name] CHECK (expr) [ON CONFLICT x]
+ *   [CONSTRAINT name] FOREIGN KEY (names) REFERENCES name [(names)] clauses...
+ */
+static void
+strict_constraints(struct parser *p, struct mig_ddl_table *t, size_t first, size_t end)
+{
+	size_t i = first;
+
+	while (i < end && i != 0) {
+		if (kw(p, i, "CONSTRAINT") && is_name(p, i + 1)) {
+			i += 2;
+		} else if (kw(p, i, "PRIMARY") && kw(p, i + 1, "KEY")) {
+			if ((i = name_items(p, i + 2, true)) != 0)
+				i += onconf(p, i);
+		} else if (kw(p, i, "UNIQUE")) {
+			if ((i = name_items(p, i + 1, false)) != 0)
+				i += onconf(p, i);
+		} else if (kw(p, i, "CHECK") && kind_at(p, i + 1) == T_LP) {
+			if ((i = match_group(p, i + 1)) != 0)
+				i += onconf(p, i);
+		} else if (kw(p, i, "FOREIGN") && kw(p, i + 1, "KEY")) {
+			if ((i = name_items(p, i + 2, false)) == 0 || !kw(p, i, "REFERENCES") ||
+			    !is_name(p, i + 1)) {
+				i = 0;
+				break;
+			}
+			i += 2;
+			if (kind_at(p, i) == T_LP && (i = name_items(p, i, false)) == 0)
+				break;
+			i = refargs(p, i);
+		} else {
+			i = 0;
+		}
+	}
+	if (i != end)
+		t->exact = false;
+}
+
+/*
+ * The table options from token i on: WITHOUT ROWID is certain; STRICT (it makes key columns NOT
+ * NULL, and types are then checked) is left to the pragmas.
+ */
+static bool
+strict_options(const struct parser *p, size_t i)
+{
+	if (kind_at(p, i) == T_END)
+		return true;
+	for (;;) {
+		if (kw(p, i, "WITHOUT") && kw(p, i + 1, "ROWID"))
+			i += 2;
+		else
+			return false;
+		if (kind_at(p, i) != T_COMMA)
+			break;
+		i++;
+	}
+	return kind_at(p, i) == T_END;
+}
+
+/*
+ * What an index term is, by what sqlite3CreateIndex() makes of it: a bare name (optionally with
+ * COLLATE; SQLite takes a 'string' for a name there) that may be a column, returned; or certainly
+ * an expression, NULL, because it has an operator, a number, a blob, a list or a call somewhere;
+ * otherwise (parentheses around a name, a qualified name, a unary plus, keywords alone) not
+ * certain: exact is cleared.
+ */
+static const char *
+index_term(struct parser *p, size_t first, size_t last, bool *exact)
+{
+	size_t i;
+
+	if (is_name(p, first) && (last == first ||
+	    (last == first + 2 && kw(p, first + 1, "COLLATE") && is_name(p, last))))
+		return ident_at(p, first);
+	for (i = first; i <= last; i++) {
+		enum tok_kind k = kind_at(p, i);
+
+		if (kw(p, i, "COLLATE")) {
+			i++;
+		} else if (k == T_NUMBER || k == T_BLOB || k == T_COMMA ||
+		    (k == T_WORD && kind_at(p, i + 1) == T_LP)) {
+			return NULL;
+		} else if (k == T_OTHER && !is_char(p, i, '+')) {
+			return NULL;
+		} else if (is_char(p, i, '+') && i > first) {
+			/* A binary plus: after an operand. */
+			enum tok_kind b = kind_at(p, i - 1);
+
+			if (b == T_WORD || b == T_QUOTED || b == T_STRING || b == T_RP)
+				return NULL;
+		}
+	}
+	*exact = false;
+	return NULL;
+}
+
 int
 mig_sqlite_parse_create_table(struct mig_ddl_table *out, const char *sql)
 {
@@ -590,6 +1072,7 @@ mig_sqlite_parse_create_table(struct mig_ddl_table *out, const char *sql)
 
 	memset(out, 0, sizeof(*out));
 	mig_arena_init(&out->arena);
+	out->exact = true;
 	p.a = &out->arena;
 	if ((rc = tokenize(&p, sql)) < 0)
 		return rc;
@@ -624,10 +1107,13 @@ mig_sqlite_parse_create_table(struct mig_ddl_table *out, const char *sql)
 		}
 		p.i += 2;
 	}
-	if (out->is_virtual)
+	if (out->is_virtual) {
+		out->exact = false;
 		goto done;
+	}
 	if (kw(&p, p.i, "AS")) {
 		out->is_select = true;
+		out->exact = false;
 		goto done;
 	}
 	if (kind_at(&p, p.i) != T_LP) {
@@ -638,10 +1124,16 @@ mig_sqlite_parse_create_table(struct mig_ddl_table *out, const char *sql)
 	for (;;) {
 		bool constraint = kw(&p, p.i, "CONSTRAINT") || kw(&p, p.i, "PRIMARY") ||
 		    kw(&p, p.i, "UNIQUE") || kw(&p, p.i, "CHECK") || kw(&p, p.i, "FOREIGN");
+		size_t first = p.i;
 
 		rc = constraint ? parse_table_constraints(&p, out) : parse_column(&p, out);
 		if (rc < 0)
 			goto done;
+		/* Columns always, so that defs stays parallel to columns. */
+		if (!constraint)
+			strict_column(&p, out, first, p.i);
+		else if (out->exact)
+			strict_constraints(&p, out, first, p.i);
 		if (kind_at(&p, p.i) == T_COMMA) {
 			p.i++;
 			continue;
@@ -651,6 +1143,8 @@ mig_sqlite_parse_create_table(struct mig_ddl_table *out, const char *sql)
 		rc = fail(&p, "',' or ')'");
 		goto done;
 	}
+	if (!strict_options(&p, p.i + 1))
+		out->exact = false;
 	for (p.i++; kind_at(&p, p.i) != T_END && kind_at(&p, p.i) != T_SEMI; p.i++) {
 		if (kw(&p, p.i, "WITHOUT") && kw(&p, p.i + 1, "ROWID"))
 			out->without_rowid = true;
@@ -679,10 +1173,12 @@ int
 mig_sqlite_parse_create_index(struct mig_ddl_index *out, const char *sql)
 {
 	struct parser p;
+	size_t n;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
 	mig_arena_init(&out->arena);
+	out->exact = true;
 	p.a = &out->arena;
 	if ((rc = tokenize(&p, sql)) < 0)
 		return rc;
@@ -746,6 +1242,9 @@ mig_sqlite_parse_create_index(struct mig_ddl_index *out, const char *sql)
 		last = p.i - 1;
 		if (last > first && (kw(&p, last, "ASC") || kw(&p, last, "DESC")))
 			last--;
+		n = out->nentries;
+		PUSH_ITEM(out, out->names, n, out->cap_names);
+		out->names[n - 1] = index_term(&p, first, last, &out->exact);
 		PUSH_ITEM(out, out->entries, out->nentries, out->cap_entries);
 		out->entries[out->nentries - 1] = raw(&p, first, last);
 		if (kind_at(&p, p.i++) == T_RP)

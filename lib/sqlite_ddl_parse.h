@@ -9,6 +9,12 @@
  * source slices (trimmed) for expressions. They accept any input without crashing (they are
  * fuzzed) and return MIG_EPARSE for text that is not the statement they expect.
  *
+ * They also read what the pragmas report (each column's declared type, NOT NULL and DEFAULT text
+ * as SQLite normalises them, and which index terms are plain columns), so that introspection can
+ * skip the pragmas, which prepare a statement per table and per index. That reading is strict:
+ * `exact` is set only when every element of the statement has a form whose meaning in SQLite's
+ * grammar is certain; anything unusual clears it, and the caller asks the pragmas instead.
+ *
  * Ownership: each result owns its strings through its own arena; release it with the matching
  * _release() (safe on a zeroed or failed result).
  */
@@ -48,6 +54,18 @@ struct mig_ddl_fk {
 	bool initially_deferred;
 };
 
+/*
+ * A column as pragma table_xinfo reports it; meaningful only when the table's exact is set.
+ * type follows SQLite's rules: the declared type text as written (inner comments included), or
+ * the standard name in upper case ("INTEGER", "TEXT", ...) when it is one; "" when none.
+ */
+struct mig_ddl_coldef {
+	const char *type;
+	const char *dflt;          /* DEFAULT expression text (SQLite's span rules); NULL when none */
+	bool notnull;              /* NOT NULL declared */
+	bool generated;            /* GENERATED ALWAYS AS / AS: no default is reported */
+};
+
 struct mig_ddl_table {
 	struct mig_arena arena;
 	const char *name;          /* unquoted */
@@ -61,7 +79,9 @@ struct mig_ddl_table {
 	bool pk_desc;              /* column-level PRIMARY KEY DESC (not a rowid alias) */
 	const char *autoincrement; /* the column declared PRIMARY KEY AUTOINCREMENT; NULL if none */
 	const char **columns;      /* column names in order, unquoted */
+	struct mig_ddl_coldef *defs; /* parallel to columns */
 	size_t ncolumns;
+	bool exact;                /* defs, keys and foreign keys say exactly what the pragmas would */
 	struct mig_ddl_check *checks;
 	size_t nchecks;
 	struct mig_ddl_unique *uniques;
@@ -69,7 +89,7 @@ struct mig_ddl_table {
 	struct mig_ddl_fk *fks;
 	size_t nfks;
 	/* private */
-	size_t cap_checks, cap_uniques, cap_fks, cap_columns;
+	size_t cap_checks, cap_uniques, cap_fks, cap_columns, cap_defs;
 };
 
 /*
@@ -85,10 +105,13 @@ struct mig_ddl_index {
 	const char *table;
 	bool unique;
 	const char **entries;      /* each indexed term's text, trimmed, ASC/DESC removed */
+	const char **names;        /* parallel: the name when the term is a bare name (COLLATE allowed,
+	                              it may or may not be a column); NULL for an expression */
 	size_t nentries;
+	bool exact;                /* every term is a bare name or certainly an expression */
 	const char *where;         /* partial index predicate, trimmed; NULL when none */
 	/* private */
-	size_t cap_entries;
+	size_t cap_entries, cap_names;
 };
 
 int mig_sqlite_parse_create_index(struct mig_ddl_index *out, const char *sql);

@@ -2,7 +2,14 @@
  * test_introspect_sqlite.c — SQLite introspection (db_sqlite_introspect.c) and the CREATE
  * statement parsers behind it (sqlite_ddl_parse.c), against real in-memory databases built by the
  * tests with the DDL a user or a migration would run.
+ *
+ * Introspection reads a table from its CREATE statements when the parser is certain of their
+ * meaning, else from SQLite's pragma functions. Every database these tests introspect is read
+ * both ways and the two models must be identical (the oracle, dump_model()); the
+ * introspect_sqlite_oracle tests add statements chosen to be hard for the parser, and a few
+ * thousand generated ones.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,6 +24,146 @@
 #include "schema.h"
 #include "sqlite_ddl_parse.h"
 
+static void dump_str(struct mig_buf *b, const char *label, const char *s);
+static void dump_list(struct mig_buf *b, const char *label, const char *const *list, size_t n);
+static char *dump_model(const struct mig_schema *s);
+static struct mig_schema *introspect_db(sqlite3 *db, const char *skip, size_t *from_ddl);
+static struct mig_schema *introspect(const char *ddl, const char *skip);
+
+/* A string as text that tells NULL from "" and shows where it ends. */
+static void
+dump_str(struct mig_buf *b, const char *label, const char *s)
+{
+	if (s == NULL)
+		mig_buf_printf(b, " %s=NULL", label);
+	else
+		mig_buf_printf(b, " %s=<%s>", label, s);
+}
+
+static void
+dump_list(struct mig_buf *b, const char *label, const char *const *list, size_t n)
+{
+	size_t i;
+
+	if (list == NULL) {
+		mig_buf_printf(b, " %s=NULL/%zu", label, n);
+		return;
+	}
+	mig_buf_printf(b, " %s=[", label);
+	for (i = 0; i < n; i++)
+		mig_buf_printf(b, "%s<%s>", i ? "," : "", list[i] ? list[i] : "(null)");
+	mig_buf_puts(b, "]");
+}
+
+/* Every field of a model, one object per line: two models are the same when their dumps are. */
+static char *
+dump_model(const struct mig_schema *s)
+{
+	struct mig_buf b = MIG_BUF_INIT;
+	size_t i, j, k;
+
+	for (i = 0; i < s->ntables; i++) {
+		const struct mig_table *t = s->tables[i];
+
+		mig_buf_puts(&b, "table");
+		dump_str(&b, "name", t->name);
+		dump_str(&b, "schema", t->schema);
+		dump_str(&b, "pk_name", t->pk_name);
+		dump_list(&b, "pk", t->pk, t->npk);
+		dump_str(&b, "comment", t->comment);
+		dump_str(&b, "sql", t->sql);
+		mig_buf_putc(&b, '\n');
+		for (j = 0; j < t->ncolumns; j++) {
+			const struct mig_column *c = t->columns[j];
+
+			mig_buf_puts(&b, "  column");
+			dump_str(&b, "name", c->name);
+			dump_str(&b, "type", c->type);
+			dump_str(&b, "default", c->default_sql);
+			mig_buf_printf(&b, " nullable=%d autoinc=%d auto=%d", c->nullable, c->autoincrement,
+			    c->autoincrement_auto);
+			dump_str(&b, "comment", c->comment);
+			mig_buf_putc(&b, '\n');
+		}
+		for (j = 0; j < t->nindexes; j++) {
+			const struct mig_index *x = t->indexes[j];
+
+			mig_buf_puts(&b, "  index");
+			dump_str(&b, "name", x->name);
+			dump_list(&b, "columns", x->columns, x->ncolumns);
+			if (x->expr) {
+				mig_buf_puts(&b, " expr=");
+				for (k = 0; k < x->ncolumns; k++)
+					mig_buf_putc(&b, x->expr[k] ? '1' : '0');
+			}
+			mig_buf_printf(&b, " unique=%d", x->unique);
+			dump_str(&b, "where", x->where);
+			mig_buf_putc(&b, '\n');
+		}
+		for (j = 0; j < t->nuniques; j++) {
+			mig_buf_puts(&b, "  unique");
+			dump_str(&b, "name", t->uniques[j]->name);
+			dump_list(&b, "columns", t->uniques[j]->columns, t->uniques[j]->ncolumns);
+			mig_buf_putc(&b, '\n');
+		}
+		for (j = 0; j < t->nchecks; j++) {
+			mig_buf_puts(&b, "  check");
+			dump_str(&b, "name", t->checks[j]->name);
+			dump_str(&b, "expr", t->checks[j]->expr);
+			mig_buf_putc(&b, '\n');
+		}
+		for (j = 0; j < t->nfks; j++) {
+			const struct mig_fk *fk = t->fks[j];
+
+			mig_buf_puts(&b, "  fk");
+			dump_str(&b, "name", fk->name);
+			dump_list(&b, "columns", fk->columns, fk->ncolumns);
+			dump_str(&b, "ref_table", fk->ref_table);
+			dump_list(&b, "ref_columns", fk->ref_columns, fk->ref_columns ? fk->ncolumns : 0);
+			dump_str(&b, "on_delete", fk->on_delete);
+			dump_str(&b, "on_update", fk->on_update);
+			mig_buf_printf(&b, " deferrable=%d initially_deferred=%d\n", fk->deferrable,
+			    fk->initially_deferred);
+		}
+	}
+	for (i = 0; i < s->nextras; i++) {
+		mig_buf_puts(&b, "extra");
+		dump_str(&b, "kind", s->extras[i]->kind);
+		dump_str(&b, "name", s->extras[i]->name);
+		dump_str(&b, "table", s->extras[i]->table);
+		dump_str(&b, "sql", s->extras[i]->sql);
+		mig_buf_putc(&b, '\n');
+	}
+	return mig_buf_detach(&b);
+}
+
+/*
+ * db read both ways: the model from the statements where the parser is certain (returned) and
+ * the one from the pragmas alone must be the same. *from_ddl: tables read without the pragmas.
+ */
+static struct mig_schema *
+introspect_db(sqlite3 *db, const char *skip, size_t *from_ddl)
+{
+	struct mig_schema *fast = NULL, *ref = NULL;
+	size_t n = 0;
+	char *a, *b;
+	int rc;
+
+	rc = mig_sqlite_introspect_ex(&fast, db, skip, MIG_SQLITE_READ_AUTO, &n);
+	cr_assert(eq(int, rc, 0), "introspect: %s", mig_error_msg());
+	rc = mig_sqlite_introspect_ex(&ref, db, skip, MIG_SQLITE_READ_PRAGMA, NULL);
+	cr_assert(eq(int, rc, 0), "introspect with the pragmas: %s", mig_error_msg());
+	a = dump_model(fast);
+	b = dump_model(ref);
+	cr_assert(eq(str, a, b), "the statements and the pragmas disagree");
+	free(a);
+	free(b);
+	mig_schema_free(ref);
+	if (from_ddl)
+		*from_ddl = n;
+	return fast;
+}
+
 static struct mig_schema *
 introspect(const char *ddl, const char *skip)
 {
@@ -28,8 +175,7 @@ introspect(const char *ddl, const char *skip)
 	cr_assert(eq(int, sqlite3_open(":memory:", &db), SQLITE_OK));
 	rc = sqlite3_exec(db, ddl, NULL, NULL, &err);
 	cr_assert(eq(int, rc, SQLITE_OK), "ddl: %s", err ? err : "");
-	rc = mig_sqlite_introspect(&s, db, skip);
-	cr_assert(eq(int, rc, 0), "introspect: %s", mig_error_msg());
+	s = introspect_db(db, skip, NULL);
 	sqlite3_close(db);
 	return s;
 }
@@ -413,7 +559,7 @@ Test(introspect_sqlite, virtual_tables_and_their_shadow_tables_are_left_out)
 		cr_skip_test("no fts5 in this sqlite");
 	}
 	cr_assert(eq(int, sqlite3_exec(db, "CREATE TABLE real (x INT)", NULL, NULL, NULL), SQLITE_OK));
-	cr_assert(eq(int, mig_sqlite_introspect(&s, db, NULL), 0), "%s", mig_error_msg());
+	s = introspect_db(db, NULL, NULL);
 	cr_assert(eq(sz, s->ntables, 1));
 	cr_assert(eq(str, (char *)s->tables[0]->name, "real"));
 	mig_schema_free(s);
@@ -593,4 +739,381 @@ Test(introspect_sqlite, reads_an_open_driver_connection_without_its_version_tabl
 	free(path);
 	th_rmtree(dir);
 	free(dir);
+}
+
+/* ---- the oracle: the statements and the pragmas give the same model ---- */
+
+/* A database built from ddl, read both ways (introspect_db() asserts they agree). */
+static struct mig_schema *
+oracle(const char *ddl, size_t *from_ddl)
+{
+	struct mig_schema *s;
+	sqlite3 *db = NULL;
+	char *err = NULL;
+
+	cr_assert(eq(int, sqlite3_open(":memory:", &db), SQLITE_OK));
+	cr_assert(eq(int, sqlite3_exec(db, ddl, NULL, NULL, &err), SQLITE_OK), "ddl: %s\n%s", err ? err : "", ddl);
+	s = introspect_db(db, "mig_version", from_ddl);
+	sqlite3_close(db);
+	return s;
+}
+
+/*
+ * Statements whose meaning the parser must get exactly right (every table is read from them,
+ * none from the pragmas): SQLite's spans and normalisations of types and defaults, quoting,
+ * comments in odd places, constraints in any order, keys and references in other cases.
+ */
+Test(introspect_sqlite_oracle, nasty_statements_read_without_the_pragmas)
+{
+	static const char *const cases[] = {
+		/* Quoted names of every kind, names that are keywords, a 'string' as a name. */
+		"CREATE TABLE \"a \"\"b\"\"\" ([c d] INT, `e``f` TEXT, 'g' REAL, \"h\" BLOB, città TEXT, "
+		"key INT, action TEXT, \"order\" INT, [select] TEXT)",
+		/* Types as SQLite stores them: standard names upper-cased, others verbatim. */
+		"CREATE TABLE types (a integer, b Int, c text, d REAL, e blob, f any, g varchar( 64 ), "
+		"h DECIMAL(10, 2), i NUMERIC(+5,-2), j UNSIGNED BIG INT, k DOUBLE /* c */ PRECISION, "
+		"l VARCHAR (10) COLLATE NOCASE, m DATETIME, n, o INTEGER(5), p TEXT(0x10), q INTEGERX, "
+		"r character varying ( 255 ), s int8, t TIMESTAMP WITH TIME ZONE, u Nvarchar(1e3))",
+		/* Defaults: SQLite keeps the span of one token (with its sign) or of a parenthesised expression. */
+		"CREATE TABLE defaults (a INT DEFAULT 0, b INT DEFAULT -1, c REAL DEFAULT +1.5, "
+		"d INT DEFAULT - /* c */ 1, e TEXT DEFAULT 'it''s (x', f BLOB DEFAULT x'00ff', "
+		"g DEFAULT NULL, h DEFAULT CURRENT_TIMESTAMP, i DEFAULT true, j DEFAULT \"dq\", "
+		"k DEFAULT ( 1 + (2 * 3) ), l DEFAULT ( /* c */ 'x' ), m DEFAULT (-1), n DEFAULT 1e10, "
+		"o DEFAULT 0x1F, p DEFAULT [br], q DEFAULT `bt`, r DEFAULT current_date, s DEFAULT(lower('A')))",
+		/* Constraints in odd orders, ON CONFLICT, names on constraints, comments between tokens. */
+		"CREATE TABLE odd (\n"
+		"  a INT NOT NULL DEFAULT 3 CHECK (a > 0) -- a comment, with (parens\n"
+		"    CONSTRAINT pk_odd PRIMARY KEY ON CONFLICT ROLLBACK,\n"
+		"  b TEXT COLLATE NOCASE NOT NULL ON CONFLICT REPLACE UNIQUE ON CONFLICT IGNORE,\n"
+		"  /* c */ c INT CONSTRAINT nn NOT NULL CONSTRAINT d1 DEFAULT 7 NULL,\n"
+		"  d TEXT CONSTRAINT ck_d CHECK (d <> ')') COLLATE \"binary\",\n"
+		"  e INT REFERENCES odd (A) ON UPDATE CASCADE ON DELETE SET NULL MATCH SIMPLE\n"
+		"    NOT DEFERRABLE INITIALLY IMMEDIATE NOT NULL,\n"
+		"  CONSTRAINT u_cd UNIQUE (c, D COLLATE NOCASE) ON CONFLICT FAIL CHECK (c < 10)\n"
+		"  CONSTRAINT fk_cd FOREIGN KEY (C, d) REFERENCES \"a \"\"b\"\"\" ([C D], \"E`F\") DEFERRABLE INITIALLY DEFERRED\n"
+		")",
+		/* Keys: composite, DESC, a column-level key that is not the rowid, WITHOUT ROWID. */
+		"CREATE TABLE k1 (x TEXT, y INT, z INT, PRIMARY KEY (Y DESC, x COLLATE NOCASE));"
+		"CREATE TABLE k2 (id INTEGER PRIMARY KEY DESC, v INT);"
+		"CREATE TABLE k3 (id INTEGER, PRIMARY KEY (id DESC));"
+		"CREATE TABLE k4 (a TEXT, b INT, c INT, PRIMARY KEY (b, a)) WITHOUT ROWID;"
+		"CREATE TABLE k5 (id INT PRIMARY KEY, v TEXT) without rowid;"
+		"CREATE TABLE k6 (id integer primary key autoincrement, v TEXT);"
+		"CREATE TABLE k7 (id INTEGER, v TEXT, PRIMARY KEY (id AUTOINCREMENT))",
+		/* Generated columns, with and without a type, stored and virtual. */
+		"CREATE TABLE gen (a INT, b INT GENERATED ALWAYS AS (a * 2) STORED, c AS (a + 1), "
+		"d TEXT AS (upper('x')) VIRTUAL NOT NULL, e GENERATED ALWAYS AS (1), "
+		"f varchar(10) GENERATED   ALWAYS\n AS (a) CHECK (f <> ''), g INT AS (a) UNIQUE)",
+		/* Unique constraints, named and not, on the same columns in another order. */
+		"CREATE TABLE uq (a INT CONSTRAINT u1 UNIQUE, b INT UNIQUE, c INT, d INT, "
+		"UNIQUE (c, d), CONSTRAINT u2 UNIQUE (d, b))",
+		/* Foreign keys: to a table in another case, to a missing table, without columns. */
+		"CREATE TABLE Parent (Id INTEGER PRIMARY KEY, k1 INT, k2 INT, UNIQUE (k1, k2));"
+		"CREATE TABLE child (id INTEGER PRIMARY KEY, p INT REFERENCES PARENT, q INT REFERENCES parent (ID),"
+		" r1 INT, r2 INT, g INT REFERENCES ghost, h INT REFERENCES ghost (gid) ON DELETE RESTRICT,"
+		" FOREIGN KEY (R1, r2) REFERENCES parent (K1, k2) ON DELETE CASCADE ON UPDATE NO ACTION,"
+		" FOREIGN KEY (p) REFERENCES child)",
+		/* Indexes: plain, collated, descending, unique, partial, expressions, in any name order. */
+		"CREATE TABLE ix (id INTEGER PRIMARY KEY, \"Name\" TEXT, v INT, w TEXT);"
+		"CREATE INDEX zz ON ix (name COLLATE NOCASE DESC, V);"
+		"CREATE UNIQUE INDEX \"a b\" ON IX (\"name\") WHERE v > 0 AND w IS NOT NULL;"
+		"CREATE INDEX Mm ON ix (lower(w), v + 1, -v, id * 2 COLLATE BINARY, 'Name', coalesce(w, ')'));"
+		"CREATE INDEX m2 ON ix (v, (w || 'x'), abs(v) DESC) WHERE (v);"
+		"CREATE INDEX m3 ON ix (w COLLATE \"NOCASE\")",
+		/* ALTER TABLE appends to the stored statement. */
+		"CREATE TABLE alt (a INT);"
+		"ALTER TABLE alt ADD COLUMN b TEXT NOT NULL DEFAULT 'x';"
+		"ALTER TABLE alt ADD COLUMN c INT REFERENCES alt (a) DEFAULT (-2)",
+		/* Views and triggers are extras; version tables are left out. */
+		"CREATE TABLE mig_version (version_num TEXT);"
+		"CREATE TABLE base (id INTEGER PRIMARY KEY, n INT);"
+		"CREATE INDEX ix_base ON base (n);"
+		"CREATE VIEW v1 AS SELECT * FROM base;"
+		"CREATE TRIGGER tr AFTER INSERT ON base BEGIN SELECT 1; END",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		size_t n = 0;
+		struct mig_schema *s = oracle(cases[i], &n);
+
+		cr_assert(eq(sz, n, s->ntables), "case %zu: %zu of %zu tables read from their statements",
+		    i, n, s->ntables);
+		mig_schema_free(s);
+	}
+}
+
+/*
+ * Statements whose meaning depends on things the parser leaves to the pragmas: SQLite may fold
+ * one constraint into another, dequote a quoted type, treat a parenthesised or quoted index term
+ * as a column, trim "generated always" from a type. The model must be the same either way.
+ */
+Test(introspect_sqlite_oracle, uncertain_statements_fall_back_to_the_pragmas)
+{
+	static const char *const cases[] = {
+		"CREATE TABLE t (a INT UNIQUE, UNIQUE (a))",
+		"CREATE TABLE t (a INT PRIMARY KEY UNIQUE)",
+		"CREATE TABLE t (id INTEGER PRIMARY KEY UNIQUE, v INT)",
+		"CREATE TABLE t (a INT UNIQUE PRIMARY KEY, b INT)",
+		"CREATE TABLE t (a INT, b INT, UNIQUE (a, b), UNIQUE (b, a))",
+		"CREATE TABLE t (a INT, b INT, PRIMARY KEY (a, b), UNIQUE (b, a))",
+		"CREATE TABLE t (a \"INTEGER\", b 'text', c \"my type\")",
+		"CREATE TABLE t (a INT /* c */ GENERATED ALWAYS AS (1), b INT)",
+		"CREATE TABLE t (a xxxxxxxxxxalways GENERATED ALWAYS AS (2), b my_very_long_always)",
+		"CREATE TABLE t (a INT GENERATED /* c */ ALWAYS AS (1))",
+		"CREATE TABLE t (a hidden_type, b INT)",
+		"CREATE TABLE t (id INT PRIMARY KEY, v TEXT) STRICT",
+		"CREATE TABLE t (id INTEGER PRIMARY KEY, v ANY NOT NULL) STRICT, WITHOUT ROWID",
+		"CREATE TABLE s (x INT); CREATE TABLE t AS SELECT x, x + 1 AS y FROM s",
+		"CREATE TABLE t (a INT, b INT); CREATE INDEX i1 ON t ((a)); CREATE INDEX i2 ON t (('b'));"
+		"CREATE INDEX i3 ON t (+a); CREATE INDEX i4 ON t (\"zz\"); CREATE INDEX i5 ON t (a + b)",
+		"CREATE TABLE t (id INTEGER PRIMARY KEY, v INT); CREATE INDEX i1 ON t (rowid)",
+		"CREATE TABLE p (id INTEGER PRIMARY KEY);"
+		"CREATE TABLE t (a INT REFERENCES p ON INSERT SET NULL ON DELETE CASCADE)",
+		"CREATE TABLE t (a INT, PRIMARY KEY ('a'))",
+		"CREATE TABLE t (a INT, b INT, UNIQUE ('a', b))",
+		"CREATE TABLE t (a INT DEFAULT 1 DEFAULT 2)",
+		"CREATE TABLE t (a INT, b INT, PRIMARY KEY (a, b, a))",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		sqlite3 *db = NULL;
+		struct mig_schema *s;
+
+		/* Some are refused by some SQLite versions: only those it accepts are compared. */
+		cr_assert(eq(int, sqlite3_open(":memory:", &db), SQLITE_OK));
+		if (sqlite3_exec(db, cases[i], NULL, NULL, NULL) == SQLITE_OK) {
+			s = introspect_db(db, NULL, NULL);
+			mig_schema_free(s);
+		}
+		sqlite3_close(db);
+	}
+}
+
+/* A small deterministic generator (xorshift), so a failure names a seed that repeats it. */
+static uint64_t
+next_rand(uint64_t *state)
+{
+	*state ^= *state << 13;
+	*state ^= *state >> 7;
+	*state ^= *state << 17;
+	return *state;
+}
+
+#define PICK(st, arr) ((arr)[next_rand(st) % (sizeof(arr) / sizeof((arr)[0]))])
+
+/* One random CREATE TABLE (and maybe indexes) from pieces that are each legal somewhere. */
+static void
+random_table(struct mig_buf *b, uint64_t *st, int n)
+{
+	static const char *const names[] = {
+		"a", "\"b c\"", "[d]", "`e`", "'f'", "\"g\"\"h\"", "città", "key", "action", "Mixed",
+		"\"x y\"", "z_1",
+	};
+	static const char *const types[] = {
+		"", " INT", " integer", " TEXT", " VARCHAR(10)", " varchar ( 10 )", " DECIMAL(10, 2)",
+		" NUMERIC(+5,-2)", " UNSIGNED BIG INT", " DOUBLE /*c*/ PRECISION", " \"INTEGER\"",
+		" 'text'", " any", " BLOB", " my_long_type_always", " DATETIME", " INTEGER", " Real",
+		" bool", " int8 unsigned", " text(5)",
+	};
+	static const char *const cons[] = {
+		" NOT NULL", " NULL", " DEFAULT 1", " DEFAULT -1", " DEFAULT (1 + 2)", " DEFAULT 'x(y'",
+		" DEFAULT x'00'", " DEFAULT CURRENT_TIMESTAMP", " DEFAULT true", " COLLATE NOCASE",
+		" UNIQUE", " CHECK (1)", " CONSTRAINT c1 CHECK (1 > 0)", " REFERENCES p (id) ON DELETE CASCADE",
+		" REFERENCES p", " /* c */", " NOT NULL ON CONFLICT IGNORE", " DEFAULT ( 'a' || 'b' )",
+		" DEFAULT - 2.5", " CONSTRAINT n1", " REFERENCES P (ID) DEFERRABLE INITIALLY DEFERRED",
+		" -- line\n",
+	};
+	static const char *const gens[] = {
+		" GENERATED ALWAYS AS (1) STORED", " AS (2)", " AS (3) VIRTUAL",
+		" GENERATED ALWAYS AS (4)",
+	};
+	int ncols = 1 + (int)(next_rand(st) % 5), pkcol = -1, i, k;
+	bool used[sizeof(names) / sizeof(names[0])] = { false };
+	const char *cols[8];
+	bool without_rowid = next_rand(st) % 6 == 0;
+
+	if (next_rand(st) % 2)
+		pkcol = (int)(next_rand(st) % (unsigned)ncols);
+	mig_buf_printf(b, "CREATE TABLE t%d (", n);
+	for (i = 0; i < ncols; i++) {
+		size_t pick;
+
+		do
+			pick = next_rand(st) % (sizeof(names) / sizeof(names[0]));
+		while (used[pick]);
+		used[pick] = true;
+		cols[i] = names[pick];
+		mig_buf_printf(b, "%s%s%s", i ? ", " : "", cols[i], PICK(st, types));
+		for (k = (int)(next_rand(st) % 4); k > 0; k--)
+			mig_buf_puts(b, PICK(st, cons));
+		if (next_rand(st) % 8 == 0)
+			mig_buf_puts(b, PICK(st, gens));
+		if (i == pkcol)
+			mig_buf_puts(b, next_rand(st) % 2 ? " PRIMARY KEY" : " PRIMARY KEY DESC");
+	}
+	if (pkcol < 0 && next_rand(st) % 2)
+		mig_buf_printf(b, ", PRIMARY KEY (%s%s)", cols[0], ncols > 1 ? ", " : "");
+	if (pkcol < 0 && ncols > 1 && b->ptr[b->len - 1] == ' ')
+		mig_buf_printf(b, "%s)", cols[ncols - 1]);
+	if (next_rand(st) % 3 == 0)
+		mig_buf_printf(b, ", UNIQUE (%s)", cols[next_rand(st) % (unsigned)ncols]);
+	if (next_rand(st) % 3 == 0)
+		mig_buf_printf(b, " CONSTRAINT fk%d FOREIGN KEY (%s) REFERENCES p", n, cols[0]);
+	if (next_rand(st) % 4 == 0)
+		mig_buf_puts(b, ", CHECK (1 < 2)");
+	mig_buf_printf(b, ")%s;\n", without_rowid ? " WITHOUT ROWID" : "");
+	for (k = (int)(next_rand(st) % 3); k > 0; k--) {
+		static const char *const terms[] = { "%s", "%s DESC", "%s COLLATE NOCASE", "lower(%s)",
+		    "(%s)", "%s + 1", "'%s'" };
+		const char *col = cols[next_rand(st) % (unsigned)ncols];
+
+		mig_buf_printf(b, "CREATE %sINDEX ix%d_%d ON t%d (", next_rand(st) % 2 ? "UNIQUE " : "", n, k, n);
+		mig_buf_printf(b, PICK(st, terms), col);
+		mig_buf_printf(b, ")%s;\n", next_rand(st) % 4 == 0 ? " WHERE 1" : "");
+	}
+}
+
+Test(introspect_sqlite_oracle, generated_statements_read_the_same_both_ways)
+{
+	uint64_t seed = 0x9e3779b97f4a7c15u;
+	size_t accepted = 0, fast = 0, total = 0;
+	int round;
+
+	for (round = 0; round < 60; round++) {
+		sqlite3 *db = NULL;
+		struct mig_schema *s;
+		size_t n = 0;
+		int t;
+
+		cr_assert(eq(int, sqlite3_open(":memory:", &db), SQLITE_OK));
+		cr_assert(eq(int, sqlite3_exec(db, "CREATE TABLE p (id INTEGER PRIMARY KEY)", NULL, NULL, NULL),
+		    SQLITE_OK));
+		for (t = 0; t < 50; t++) {
+			struct mig_buf b = MIG_BUF_INIT;
+
+			random_table(&b, &seed, t);
+			/* SQLite refuses some combinations (two defaults and a generated column, ...). */
+			if (sqlite3_exec(db, "SAVEPOINT s", NULL, NULL, NULL) == SQLITE_OK &&
+			    sqlite3_exec(db, b.ptr, NULL, NULL, NULL) == SQLITE_OK) {
+				sqlite3_exec(db, "RELEASE s", NULL, NULL, NULL);
+				accepted++;
+			} else {
+				sqlite3_exec(db, "ROLLBACK TO s; RELEASE s", NULL, NULL, NULL);
+			}
+			mig_buf_release(&b);
+		}
+		s = introspect_db(db, NULL, &n);
+		fast += n;
+		total += s->ntables;
+		mig_schema_free(s);
+		sqlite3_close(db);
+	}
+	/* Enough of both kinds for the comparison to mean something. */
+	cr_assert(accepted > 1000, "%zu statements accepted", accepted);
+	cr_assert(fast > total / 4, "%zu of %zu tables read from their statements", fast, total);
+	cr_assert(fast < total, "no table left to the pragmas");
+}
+
+/* ---- what the parser reads for the fast path ---- */
+
+Test(sqlite_ddl_parse, reads_types_defaults_and_not_null_as_sqlite_stores_them)
+{
+	struct mig_ddl_table t;
+
+	cr_assert(eq(int, mig_sqlite_parse_create_table(&t,
+	    "CREATE TABLE t (a integer NOT NULL DEFAULT - 1, b varchar ( 10 ) DEFAULT ( 'x' ), "
+	    "c DOUBLE /* c */ PRECISION, d DEFAULT \"q\", e INT GENERATED ALWAYS AS (a) STORED, f)"), 0));
+	cr_assert(t.exact);
+	cr_assert(eq(sz, t.ncolumns, 6));
+	cr_assert(eq(str, (char *)t.defs[0].type, "INTEGER"));
+	cr_assert(t.defs[0].notnull);
+	cr_assert(eq(str, (char *)t.defs[0].dflt, "- 1"));
+	cr_assert(eq(str, (char *)t.defs[1].type, "varchar ( 10 )"));
+	cr_assert(eq(str, (char *)t.defs[1].dflt, "'x'"));
+	cr_assert(not(t.defs[1].notnull));
+	cr_assert(eq(str, (char *)t.defs[2].type, "DOUBLE /* c */ PRECISION"));
+	cr_assert(eq(str, (char *)t.defs[3].type, ""));
+	cr_assert(eq(str, (char *)t.defs[3].dflt, "\"q\""));
+	cr_assert(eq(str, (char *)t.defs[4].type, "INT"));
+	cr_assert(t.defs[4].generated);
+	cr_assert(eq(ptr, (void *)t.defs[4].dflt, NULL));
+	cr_assert(eq(str, (char *)t.defs[5].type, ""));
+	mig_ddl_table_release(&t);
+}
+
+Test(sqlite_ddl_parse, is_not_exact_about_what_it_cannot_be_sure_of)
+{
+	static const char *const unsure[] = {
+		"CREATE TABLE t (a \"INTEGER\")",
+		"CREATE TABLE t (a INT) STRICT",
+		"CREATE TABLE t (a INT /* c */ GENERATED ALWAYS AS (1))",
+		"CREATE TABLE t (a long_type_name_always)",
+		"CREATE TABLE t (a INT REFERENCES p ON INSERT CASCADE)",
+		"CREATE TABLE t (a INT, PRIMARY KEY ('a'))",
+		"CREATE TABLE t (a INT DEFAULT 1 DEFAULT 2)",
+		"CREATE TABLE t (a INT (x))",
+		"CREATE TABLE t AS SELECT 1",
+		"CREATE TABLE t (a INT) WITHOUT ROWID;",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(unsure) / sizeof(unsure[0]); i++) {
+		struct mig_ddl_table t;
+
+		cr_assert(eq(int, mig_sqlite_parse_create_table(&t, unsure[i]), 0), "%s", unsure[i]);
+		cr_assert(not(t.exact), "exact: %s", unsure[i]);
+		mig_ddl_table_release(&t);
+	}
+}
+
+Test(sqlite_ddl_parse, tells_column_terms_from_expressions_in_an_index)
+{
+	struct mig_ddl_index x;
+
+	cr_assert(eq(int, mig_sqlite_parse_create_index(&x,
+	    "CREATE INDEX i ON t (\"a\" COLLATE NOCASE DESC, lower(b), c + 1, -d, 'e', f)"), 0));
+	cr_assert(x.exact);
+	cr_assert(eq(str, (char *)x.names[0], "a"));
+	cr_assert(eq(ptr, (void *)x.names[1], NULL));
+	cr_assert(eq(ptr, (void *)x.names[2], NULL));
+	cr_assert(eq(ptr, (void *)x.names[3], NULL));
+	cr_assert(eq(str, (char *)x.names[4], "e"));
+	cr_assert(eq(str, (char *)x.names[5], "f"));
+	mig_ddl_index_release(&x);
+	cr_assert(eq(int, mig_sqlite_parse_create_index(&x, "CREATE INDEX i ON t ((a))"), 0));
+	cr_assert(not(x.exact));
+	mig_ddl_index_release(&x);
+	cr_assert(eq(int, mig_sqlite_parse_create_index(&x, "CREATE INDEX i ON t (+a)"), 0));
+	cr_assert(not(x.exact));
+	mig_ddl_index_release(&x);
+}
+
+/* The bench's schema shape, many tables: every one read from its statements, same model. */
+Test(introspect_sqlite_oracle, a_large_schema_is_read_from_its_statements)
+{
+	struct mig_buf b = MIG_BUF_INIT;
+	struct mig_schema *s;
+	size_t n = 0;
+	int i;
+
+	mig_buf_puts(&b, "BEGIN;");
+	for (i = 0; i < 300; i++) {
+		mig_buf_printf(&b, "CREATE TABLE \"t%05d\" (\"id\" INTEGER NOT NULL, \"name\" VARCHAR(100) NOT NULL,"
+		    " \"code\" VARCHAR(20), \"amount\" NUMERIC(12,2), \"qty\" INTEGER NOT NULL DEFAULT 0,"
+		    " \"active\" BOOLEAN NOT NULL DEFAULT true, \"parent_id\" INTEGER, PRIMARY KEY (\"id\")", i);
+		if (i > 0)
+			mig_buf_printf(&b, ", CONSTRAINT \"fk_%d\" FOREIGN KEY (\"parent_id\") REFERENCES \"t%05d\" (\"id\")",
+			    i, i - 1);
+		mig_buf_printf(&b, "); CREATE UNIQUE INDEX \"ix_%d_code\" ON \"t%05d\" (\"code\", \"qty\");"
+		    " CREATE INDEX \"ix_%d_name\" ON \"t%05d\" (\"name\");", i, i, i, i);
+	}
+	mig_buf_puts(&b, "COMMIT;");
+	s = oracle(b.ptr, &n);
+	cr_assert(eq(sz, s->ntables, 300));
+	cr_assert(eq(sz, n, 300));
+	cr_assert(eq(str, (char *)s->tables[299]->fks[0]->ref_table, "t00298"));
+	mig_schema_free(s);
+	mig_buf_release(&b);
 }

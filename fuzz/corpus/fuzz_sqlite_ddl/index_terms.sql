@@ -1,0 +1,1 @@
+CREATE INDEX i ON t ("a" COLLATE NOCASE DESC, lower(b), c + 1, -d, 'e', (f), +g, h COLLATE x COLLATE y)

@@ -1,0 +1,1 @@
+CREATE TABLE t (a integer NOT NULL DEFAULT - 1, b varchar ( 10 ) DEFAULT ( 'x' ), c DOUBLE /* c */ PRECISION, d DEFAULT "q", e INT GENERATED ALWAYS AS (a) STORED, f)
