@@ -24,7 +24,9 @@
  * - What is read for one table lives in an arena released when the table is complete; only what
  *   the document-level checks need (the owners of names, pending enum and foreign key checks,
  *   parsed types) is kept until the end. The loader's memory beyond the model is one table.
- * - Each distinct column type is parsed once; its columns share the canonical spelling.
+ * - Each distinct column type is parsed once. The model keeps one copy of a text its columns
+ *   repeat (a canonical type, a default, a sql_type), and a key's list of columns points at the
+ *   columns' own names.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -157,7 +159,7 @@ struct ld {
 	const char *naming_ix, *naming_uq, *naming_fk, *naming_ck;
 	struct mig_arena doc;           /* until the document ends: owners, pending checks, types */
 	struct mig_arena tab;           /* the table being read (and scalars kept meanwhile) */
-	struct mig_map rels;            /* relation names (tables, indexes, unique, pk) -> struct owner */
+	struct mig_map rels;            /* tables, indexes, unique constraints, pks -> struct owner */
 	struct mig_map typenames;       /* type names (tables, enums) -> struct owner */
 	struct mig_map enums;           /* enum name -> struct mig_enum */
 	struct mig_map types;           /* `type:` as written -> struct typeinfo */
@@ -190,15 +192,16 @@ static void drop(struct ld *L);
 static const char *ev_kind(const yaml_event_t *ev);
 static int begin_map(struct ld *L, const struct what *what, bool *isnull);
 static int next_key(struct ld *L, struct scalar *key, bool *end);
-static int next_field(struct ld *L, const char *const *keys, unsigned *seen, const struct what *where,
-    bool comma_hint, struct scalar *key, int *k);
+static int next_field(struct ld *L, const char *const *keys, unsigned *seen,
+    const struct what *where, bool comma_hint, struct scalar *key, int *k);
 static int begin_seq(struct ld *L, const struct what *what);
 static int seq_end(struct ld *L, bool *end);
 static int read_scalar(struct ld *L, struct scalar *out, const struct what *what);
 static void keep(struct ld *L, struct scalar *sc);
 static bool is_null(const struct scalar *sc);
 static int read_bool(struct ld *L, int *out, const struct what *what);
-static int read_text(struct ld *L, struct scalar *out, const struct what *what, struct mig_arena *a);
+static int read_text(struct ld *L, struct scalar *out, const struct what *what,
+    struct mig_arena *a);
 static int read_name(struct ld *L, struct scalar *out, const struct what *what);
 static int check_name(struct ld *L, const struct scalar *name, const struct what *what);
 static int pick_key(struct ld *L, const struct scalar *key, const char *const *keys, unsigned *seen,
@@ -227,7 +230,8 @@ static struct what cons_what(enum ckind kind, const char *name, const char *tabl
 static int commit(struct ld *L, struct cons *c);
 static const char **key_list(struct ld *L, const struct scalar *cols, size_t n);
 static int fk_action(struct ld *L, const struct scalar *sc, const char **out);
-static void add_ref(struct ld *L, const struct scalar *at, const struct what *what, const char **slot);
+static void add_ref(struct ld *L, const struct scalar *at, const struct what *what,
+    const char **slot);
 static const char *intern(struct ld *L, const char *text);
 static void add_pending(struct ld *L, const struct pending *p);
 static int generated_name(struct ld *L, const struct mig_buf *b, const struct colinfo *ci);

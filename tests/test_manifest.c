@@ -658,6 +658,109 @@ Test(manifest, oversized_input_is_refused)
 	free(text);
 }
 
+/* Appends n small tables f0, f1, ... (three lines each) between the lines a test cares about. */
+static void
+add_filler_tables(struct mig_buf *b, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		mig_buf_printf(b, "  f%d:\n    columns:\n      a: {type: integer, primary_key: true}\n", i);
+}
+
+/*
+ * The loader frees what it read for a table once the table is complete: a message found later
+ * about an earlier table (a name taken, a foreign key or an enum checked at the end of the
+ * document) must still name everything as written, however many tables came between.
+ */
+Test(manifest, late_messages_name_what_earlier_tables_said)
+{
+	static const struct {
+		const char *head, *tail, *msg;
+	} cases[] = {
+		{ "tables:\n  t0:\n    columns:\n      a: integer\n    indexes:\n      ix_shared: [a]\n",
+		  "  t400:\n    columns:\n      a: integer\n    indexes:\n      ix_shared: [a]\n",
+		  "m.yaml:1211:7: index 'ix_shared' on table 't400': the name is already used by index "
+		  "'ix_shared' on table 't0' (line 6)" },
+		{ "tables:\n  t0:\n    columns:\n      a: integer\n    foreign_keys:\n"
+		  "      fk_far: {columns: [a], references: t400, ref_columns: [nope]}\n",
+		  "  t400:\n    columns:\n      id: {type: integer, primary_key: true}\n",
+		  "m.yaml:6:62: foreign key 'fk_far' on table 't0' references unknown column 't400.nope'" },
+		{ "tables:\n  t0:\n    columns:\n      a: {type: integer, references: t400.nope}\n",
+		  "  t400:\n    columns:\n      id: {type: integer, primary_key: true}\n",
+		  "m.yaml:4:38: foreign key 'fk_t0_a_t400' on table 't0' references unknown column "
+		  "'t400.nope'" },
+		{ "tables:\n  t0:\n    columns:\n      m: {type: \"enum( Mood )\"}\n",
+		  "  t400:\n    columns:\n      a: integer\n",
+		  "m.yaml:4:17: type 'enum( Mood )' names undeclared enum 'Mood' (declare it under "
+		  "'enums:')" },
+	};
+	struct mig_schema *s;
+	struct mig_buf b = MIG_BUF_INIT;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		mig_buf_clear(&b);
+		mig_buf_puts(&b, cases[i].head);
+		add_filler_tables(&b, 400);
+		mig_buf_puts(&b, cases[i].tail);
+		cr_assert(eq(int, mig_manifest_load_buf(&s, b.ptr, b.len, "m.yaml", NULL), MIG_EPARSE),
+		    "case %zu accepted", i);
+		cr_assert(eq(str, (char *)mig_error_msg(), (char *)cases[i].msg));
+	}
+	mig_buf_release(&b);
+}
+
+/* And what it keeps of each table is whole once the document is read. */
+Test(manifest, every_table_keeps_its_names_types_and_keys)
+{
+	struct mig_buf b = MIG_BUF_INIT;
+	struct mig_schema *s;
+	const struct mig_table *t;
+	int i;
+
+	mig_buf_puts(&b, "tables:\n");
+	for (i = 0; i < 300; i++)
+		mig_buf_printf(&b, "  t%d:\n    columns:\n      id: {type: Integer, primary_key: true}\n"
+		    "      code_%d: {type: \"String( 20 )\", default: \"'x'\", index: true}\n"
+		    "      parent_id: {type: integer, references: t%d.id}\n"
+		    "    indexes:\n      ix_t%d_pair: {columns: [code_%d, parent_id], unique: true}\n"
+		    "    foreign_keys:\n      fk_t%d_self: {columns: [parent_id], references: t%d}\n",
+		    i, i, i ? i - 1 : 299, i, i, i, i);
+	s = load_text(b.ptr);
+	cr_assert(eq(sz, s->ntables, 300));
+	for (i = 0; i < 300; i += 299) {
+		char name[32], code[32], prev[32];
+
+		t = s->tables[i];
+		snprintf(name, sizeof(name), "t%d", i);
+		snprintf(code, sizeof(code), "code_%d", i);
+		cr_assert(eq(str, (char *)t->name, name));
+		cr_assert(eq(sz, t->ncolumns, 3));
+		cr_assert(eq(str, (char *)t->columns[1]->name, code));
+		cr_assert(eq(str, (char *)t->columns[0]->type, "integer"));
+		cr_assert(eq(str, (char *)t->columns[1]->type, "string(20)"));
+		cr_assert(eq(str, (char *)t->columns[1]->default_sql, "'x'"));
+		cr_assert(eq(sz, t->nindexes, 2));
+		cr_assert(eq(sz, t->indexes[0]->ncolumns, 2));
+		cr_assert(eq(str, (char *)t->indexes[0]->columns[0], code));
+		cr_assert(eq(str, (char *)t->indexes[0]->columns[1], "parent_id"));
+		cr_assert(eq(str, (char *)t->indexes[1]->columns[0], code));
+		/* The table-level key is read first; the shorthand's is made when the table ends. */
+		snprintf(prev, sizeof(prev), "t%d", i ? i - 1 : 299);
+		cr_assert(eq(sz, t->nfks, 2));
+		cr_assert(eq(str, (char *)t->fks[0]->columns[0], "parent_id"));
+		cr_assert(eq(str, (char *)t->fks[0]->ref_table, name));
+		cr_assert(eq(str, (char *)t->fks[0]->ref_columns[0], "id"));
+		cr_assert(eq(str, (char *)t->fks[1]->columns[0], "parent_id"));
+		cr_assert(eq(str, (char *)t->fks[1]->ref_table, prev));
+		cr_assert(eq(str, (char *)t->fks[1]->ref_columns[0], "id"));
+	}
+	assert_round_trip(s);
+	mig_schema_free(s);
+	mig_buf_release(&b);
+}
+
 Test(manifest, missing_file_is_not_found)
 {
 	struct mig_schema *s = (struct mig_schema *)1;
