@@ -29,6 +29,7 @@
  *   columns' own names.
  */
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -135,15 +136,16 @@ struct cons {
 	enum ckind kind;
 	struct scalar name;
 	struct scalar at;               /* where the entry starts */
-	struct scalar cols[MAX_KEY_COLUMNS];
-	bool expr[MAX_KEY_COLUMNS];
 	size_t ncols;
 	bool has_cols;
-	struct scalar refcols[MAX_KEY_COLUMNS];
 	size_t nrefcols;
 	bool has_refcols;
 	struct scalar where, renamed_from, expression, references, on_delete, on_update;
 	int unique, deferrable, initially_deferred;
+	/* Only the first ncols / nrefcols entries are ever read: cons_reset() leaves the rest. */
+	struct scalar cols[MAX_KEY_COLUMNS];
+	bool expr[MAX_KEY_COLUMNS];
+	struct scalar refcols[MAX_KEY_COLUMNS];
 };
 
 struct ld {
@@ -187,7 +189,8 @@ static int fail_ev(struct ld *L, const char *fmt, ...) MIG_PRINTF(2, 3);
 static int yaml_fail(struct ld *L);
 static void what_put(struct mig_buf *b, const struct what *w);
 static const char *W(struct ld *L, const struct what *w);
-static int peek(struct ld *L);
+static inline int peek(struct ld *L);
+static int next_event(struct ld *L);
 static void drop(struct ld *L);
 static const char *ev_kind(const yaml_event_t *ev);
 static int begin_map(struct ld *L, const struct what *what, bool *isnull);
@@ -361,17 +364,22 @@ W(struct ld *L, const struct what *w)
 
 /* ---- reading events ---- */
 
+/* Makes L->ev the next event unless it holds one not consumed yet (most calls: kept inline). */
+static inline int
+peek(struct ld *L)
+{
+	return L->have ? 0 : next_event(L);
+}
+
 /*
- * Makes L->ev the next event, refusing aliases, anchors and deep nesting as they appear. The
- * previous event is freed only now, so that a scalar borrowed from it lasts until this call.
+ * Reads the next event, refusing aliases, anchors and deep nesting as they appear. The previous
+ * event is freed only now, so that a scalar borrowed from it lasts until this call.
  */
 static int
-peek(struct ld *L)
+next_event(struct ld *L)
 {
 	const yaml_char_t *anchor = NULL;
 
-	if (L->have)
-		return 0;
 	if (L->held) {
 		yaml_event_delete(&L->ev);
 		L->held = false;
@@ -710,13 +718,12 @@ claim(struct ld *L, struct mig_map *ns, struct mig_arena *a, const char *name,
 static int
 claim_as(struct ld *L, struct mig_map *ns, const char *name, struct owner *o, int col)
 {
-	struct owner *first = mig_map_get(ns, name);
+	/* One probe: a name already owned is an error, and the map is thrown away with the load. */
+	struct owner *first = mig_map_put(ns, name, o);
 	const char *mine, *theirs;
 
-	if (first == NULL) {
-		mig_map_put(ns, name, o);
+	if (first == NULL)
 		return 0;
-	}
 	mine = W(L, &o->what);
 	theirs = W(L, &first->what);
 	if (strcmp(theirs, mine) == 0)
@@ -1071,9 +1078,6 @@ read_columns(struct ld *L)
 			return 0;
 		if ((r = check_name(L, &name, WHAT("a column name"))) < 0)
 			return r;
-		if ((first = mig_map_get(&L->cols, name.v)) != NULL)
-			return fail_at(L, &name, "duplicate column '%s' in %s (first at line %d)", name.v,
-			    W(L, &L->tname), first->line);
 		if (L->nci == L->cap_ci) {
 			L->cap_ci = L->cap_ci ? L->cap_ci * 2 : 16;
 			L->ci = mig_xrealloc(L->ci, L->cap_ci * sizeof(*L->ci));
@@ -1085,7 +1089,10 @@ read_columns(struct ld *L)
 		ci->c->line = name.line;
 		ci->name = name;
 		ci->name.v = ci->c->name;
-		mig_map_put(&L->cols, ci->c->name, ci->c);
+		/* Made first, so that one probe both records it and finds a duplicate (see claim_as()). */
+		if ((first = mig_map_put(&L->cols, ci->c->name, ci->c)) != NULL)
+			return fail_at(L, &name, "duplicate column '%s' in %s (first at line %d)", name.v,
+			    W(L, &L->tname), first->line);
 		if ((r = read_column(L, ci)) < 0)
 			return r;
 	}
@@ -1516,7 +1523,7 @@ read_key_columns(struct ld *L, struct scalar *cols, bool *expr, size_t *n, bool 
 static void
 cons_reset(struct cons *c, enum ckind kind, int line, int col)
 {
-	memset(c, 0, sizeof(*c));
+	memset(c, 0, offsetof(struct cons, cols));
 	c->kind = kind;
 	c->at.line = line;
 	c->at.col = col;
