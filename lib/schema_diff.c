@@ -47,6 +47,7 @@ struct pair {
 	struct mig_map renames;   /* upper-case old name -> new name, renamed columns only */
 	/* Column operations, found while pairing columns, emitted with the pair's other changes. */
 	struct opvec col_renames, col_adds, col_alters, col_drops, comments;
+	bool identical;           /* same_table_exactly(): nothing to compare */
 };
 
 struct differ {
@@ -74,6 +75,7 @@ static void note(struct differ *df, const char *fmt, ...) MIG_PRINTF(2, 3);
 static void pair_tables(struct differ *df);
 static void pair_columns(struct differ *df, struct pair *p);
 static void diff_pair(struct differ *df, struct pair *p);
+static bool same_table_exactly(const struct mig_table *o, const struct mig_table *n);
 static void diff_enums(struct differ *df);
 static void order_by_dependency(struct differ *df, const struct mig_table **tables, size_t n,
     bool parents_last);
@@ -255,11 +257,19 @@ mig_schema_diff(struct mig_diff *out, const struct mig_schema *from, const struc
 		for (k = 0; k < t->nindexes; k++)
 			push_op(&df.creates, MIG_OP_ADD_INDEX, NULL, t)->idx_new = t->indexes[k];
 	}
-	/* Every column's new name first: a foreign key may reference another pair's columns. */
+	/*
+	 * Every column's new name first: a foreign key may reference another pair's columns. A pair
+	 * whose two sides are the same to the byte (most of them, when a project adds one table to a
+	 * thousand) has no operation and no renamed column: it needs neither step.
+	 */
 	for (i = 0; i < df.npairs; i++)
-		pair_columns(&df, &df.pairs[i]);
+		df.pairs[i].identical = same_table_exactly(df.pairs[i].old, df.pairs[i].new);
 	for (i = 0; i < df.npairs; i++)
-		diff_pair(&df, &df.pairs[i]);
+		if (!df.pairs[i].identical)
+			pair_columns(&df, &df.pairs[i]);
+	for (i = 0; i < df.npairs; i++)
+		if (!df.pairs[i].identical)
+			diff_pair(&df, &df.pairs[i]);
 	/* Children before the tables they reference. */
 	order_by_dependency(&df, df.dropped, df.ndropped, true);
 	for (i = 0; i < df.ndropped; i++) {
@@ -469,6 +479,80 @@ column_changes(const struct mig_column *a, const struct mig_column *b)
 	if (a->autoincrement != b->autoincrement)
 		bits |= MIG_ALTER_AUTOINCREMENT;
 	return bits;
+}
+
+/* Byte equality of two optional strings. */
+static bool
+same_str(const char *a, const char *b)
+{
+	return a == b || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+static bool
+same_strs(const char *const *a, const char *const *b, size_t n)
+{
+	size_t i;
+
+	if ((a == NULL) != (b == NULL))
+		return false;
+	for (i = 0; a != NULL && i < n; i++)
+		if (!same_str(a[i], b[i]))
+			return false;
+	return true;
+}
+
+/*
+ * True when every field the differ reads is byte-for-byte the same on both sides, in the same
+ * order: then no normalisation can find a difference, and the pair has no operation.
+ */
+static bool
+same_table_exactly(const struct mig_table *o, const struct mig_table *n)
+{
+	size_t i, k;
+
+	if (!same_str(o->name, n->name) || !same_str(o->comment, n->comment) ||
+	    !same_str(o->pk_name, n->pk_name) || o->ncolumns != n->ncolumns || o->npk != n->npk ||
+	    o->nindexes != n->nindexes || o->nuniques != n->nuniques || o->nchecks != n->nchecks ||
+	    o->nfks != n->nfks || !same_strs(o->pk, n->pk, o->npk))
+		return false;
+	for (i = 0; i < o->ncolumns; i++) {
+		const struct mig_column *a = o->columns[i], *b = n->columns[i];
+
+		if (!same_str(a->name, b->name) || !same_str(a->type, b->type) || a->nullable != b->nullable ||
+		    !same_str(a->default_sql, b->default_sql) || a->autoincrement != b->autoincrement ||
+		    !same_str(a->comment, b->comment))
+			return false;
+	}
+	for (i = 0; i < o->nindexes; i++) {
+		const struct mig_index *a = o->indexes[i], *b = n->indexes[i];
+
+		if (!same_str(a->name, b->name) || a->ncolumns != b->ncolumns || a->unique != b->unique ||
+		    !same_str(a->where, b->where) || !same_strs(a->columns, b->columns, a->ncolumns))
+			return false;
+		for (k = 0; k < a->ncolumns; k++)
+			if ((a->expr != NULL && a->expr[k]) != (b->expr != NULL && b->expr[k]))
+				return false;
+	}
+	for (i = 0; i < o->nuniques; i++)
+		if (!same_str(o->uniques[i]->name, n->uniques[i]->name) ||
+		    o->uniques[i]->ncolumns != n->uniques[i]->ncolumns ||
+		    !same_strs(o->uniques[i]->columns, n->uniques[i]->columns, o->uniques[i]->ncolumns))
+			return false;
+	for (i = 0; i < o->nchecks; i++)
+		if (!same_str(o->checks[i]->name, n->checks[i]->name) ||
+		    !same_str(o->checks[i]->expr, n->checks[i]->expr))
+			return false;
+	for (i = 0; i < o->nfks; i++) {
+		const struct mig_fk *a = o->fks[i], *b = n->fks[i];
+
+		if (!same_str(a->name, b->name) || a->ncolumns != b->ncolumns ||
+		    !same_str(a->ref_table, b->ref_table) || !same_strs(a->columns, b->columns, a->ncolumns) ||
+		    !same_strs(a->ref_columns, b->ref_columns, a->ncolumns) ||
+		    !same_str(a->on_delete, b->on_delete) || !same_str(a->on_update, b->on_update) ||
+		    a->deferrable != b->deferrable || a->initially_deferred != b->initially_deferred)
+			return false;
+	}
+	return true;
 }
 
 static const char *
