@@ -51,6 +51,10 @@ static int collect_history(void *ctx, const char *const *v, size_t ncols);
 static int read_history(struct mig_db *db, const char *schema, const char *table, bool with_down_sql,
     const char *where, struct history *h, struct mig_applied **out, size_t *n);
 static int pass_id(void *ctx, const char *const *vals, size_t ncols);
+static int first_value(void *ctx, const char *const *vals, size_t ncols);
+static void cache_pragma(struct mig_buf *b, const char *schema, const char *value);
+static void small_cache(struct mig_db *db, const char *schema, char **old);
+static void restore_cache(struct mig_db *db, const char *schema, char **old);
 static void split_ids(struct mig_applied *a, const char *s);
 static void copy_sha(char dst[65], const char *src);
 
@@ -426,6 +430,79 @@ mig_db_read_history_ex(struct mig_db *db, const char *schema, const char *table,
 }
 
 static int
+first_value(void *ctx, const char *const *vals, size_t ncols)
+{
+	char **out = ctx;
+
+	if (*out == NULL && ncols > 0 && vals[0] != NULL)
+		*out = mig_xstrdup(vals[0]);
+	return 0;
+}
+
+/* "PRAGMA schema.cache_size" with " = value" when value is not NULL. */
+static void
+cache_pragma(struct mig_buf *b, const char *schema, const char *value)
+{
+	mig_buf_puts(b, "PRAGMA ");
+	if (schema != NULL && schema[0] != '\0') {
+		mig_sql_ident(b, MIG_SQLITE, schema);
+		mig_buf_putc(b, '.');
+	}
+	mig_buf_puts(b, "cache_size");
+	if (value != NULL)
+		mig_buf_printf(b, " = %s", value);
+}
+
+/*
+ * A scan of the whole history table would leave every page it read in SQLite's page cache: a
+ * fresh allocation per page, touched once, megabytes for a long history. A cache of a few pages
+ * recycles them; *old keeps the connection's size (NULL: nothing to put back). Best effort: the
+ * scan works the same without it.
+ */
+static void
+small_cache(struct mig_db *db, const char *schema, char **old)
+{
+	struct mig_buf sql = MIG_BUF_INIT;
+
+	*old = NULL;
+	if (db->ops->dialect != MIG_SQLITE)
+		return;
+	cache_pragma(&sql, schema, NULL);
+	if (db->ops->query(db, sql.ptr, first_value, old) == 0 && *old != NULL) {
+		mig_buf_clear(&sql);
+		cache_pragma(&sql, schema, "16");
+		if (db->ops->exec(db, sql.ptr, NULL) != 0) {
+			free(*old);
+			*old = NULL;
+		}
+	}
+	mig_error_clear();
+	mig_buf_release(&sql);
+}
+
+static void
+restore_cache(struct mig_db *db, const char *schema, char **old)
+{
+	struct mig_buf sql = MIG_BUF_INIT;
+	char *v = *old;
+	size_t i;
+
+	if (v == NULL)
+		return;
+	/* The value is the database's own answer; it is put back only if it is a plain number. */
+	for (i = v[0] == '-'; v[i] >= '0' && v[i] <= '9'; i++)
+		;
+	if (v[i] == '\0' && i > (size_t)(v[0] == '-')) {
+		cache_pragma(&sql, schema, v);
+		if (db->ops->exec(db, sql.ptr, NULL) != 0)
+			mig_error_clear();
+	}
+	mig_buf_release(&sql);
+	free(v);
+	*old = NULL;
+}
+
+static int
 pass_id(void *ctx, const char *const *vals, size_t ncols)
 {
 	struct id_walk *w = ctx;
@@ -454,6 +531,7 @@ mig_db_read_history_of(struct mig_db *db, const char *schema, const char *table,
 {
 	enum mig_dialect d = db->ops->dialect;
 	struct mig_buf where = MIG_BUF_INIT;
+	char *cache = NULL;
 	struct mig_map want;
 	struct history h;
 	size_t i;
@@ -484,7 +562,14 @@ mig_db_read_history_of(struct mig_db *db, const char *schema, const char *table,
 		if (failed)
 			mig_buf_puts(&where, nids > 0 ? " OR kind = 'failed'" : "kind = 'failed'");
 	}
+	/* Failed rows have no index: every row of the table is read, once. */
+	if (failed || h.want != NULL)
+		small_cache(db, schema, &cache);
 	rc = read_history(db, schema, table, with_down_sql, h.want ? NULL : where.ptr, &h, out, n);
+	/* After a failed read the size stays small: putting it back could replace the read's message. */
+	if (rc == 0)
+		restore_cache(db, schema, &cache);
+	free(cache);
 	mig_buf_release(&where);
 	mig_map_release(&want);
 	return rc;

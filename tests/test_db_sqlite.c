@@ -664,6 +664,35 @@ assert_history_of(struct mig_db *db, const char *schema, const char *table, cons
 	mig_applied_free(got, ngot);
 }
 
+static int
+first_value(void *ctx, const char *const *vals, size_t ncols)
+{
+	char **out = ctx;
+
+	if (*out == NULL)
+		*out = mig_xstrdup(ncols > 0 && vals[0] ? vals[0] : "NULL");
+	return 0;
+}
+
+/* The connection's page cache size, which reading the failed rows shrinks for its scan only; malloc'd. */
+static char *
+cache_size(struct mig_db *db)
+{
+	char *v = NULL;
+
+	cr_assert(eq(int, db->ops->query(db, "PRAGMA main.cache_size", first_value, &v), 0), "%s", mig_error_msg());
+	return v;
+}
+
+static void
+assert_cache_size(struct mig_db *db, const char *want)
+{
+	char *v = cache_size(db);
+
+	cr_assert(eq(str, v, (char *)want));
+	free(v);
+}
+
 Test(db_sqlite, history_ids_are_read_alone)
 {
 	struct mig_db *db = open_ok();
@@ -706,10 +735,12 @@ Test(db_sqlite, history_of_some_ids_keeps_the_applied_order)
 	cr_assert(eq(sz, n, 0), "a missing table has no rows");
 	cr_assert(eq(ptr, rows, NULL));
 	fill_history(db, NULL, "mig_version");
+	exec_ok(db, "PRAGMA cache_size = 123");
 	assert_history_of(db, NULL, "mig_version", few, 4, false, false);
 	assert_history_of(db, NULL, "mig_version", few, 4, false, true);
 	assert_history_of(db, NULL, "mig_version", few, 4, true, false);
 	assert_history_of(db, NULL, "mig_version", NULL, 0, true, true);
+	assert_cache_size(db, "123");
 	/* Past one IN list: every other id, quoted one included. */
 	for (i = 0; i < NHIST - 50; i++)
 		many[i] = mig_xasprintf("h%011zu", (i * 2) % NHIST);
@@ -717,6 +748,7 @@ Test(db_sqlite, history_of_some_ids_keeps_the_applied_order)
 	many[7] = mig_xstrdup("it's-250");
 	assert_history_of(db, NULL, "mig_version", many, NHIST - 50, false, true);
 	assert_history_of(db, NULL, "mig_version", many, NHIST - 50, true, false);
+	assert_cache_size(db, "123");
 	/* Asking for nothing reads nothing. */
 	n = 99;
 	cr_assert(eq(int, mig_db_read_history_of(db, NULL, "mig_version", NULL, 0, false, true, &rows, &n), 0));
@@ -733,9 +765,13 @@ Test(db_sqlite, history_of_some_ids_with_odd_names_and_a_schema)
 	const char *few[] = { "h00000000010", "h00000000011" };
 	struct mig_db *db = open_ok();
 	struct seen_ids s;
+	char *size;
 
 	fill_history(db, "main", "My \"Version\" Table");
+	size = cache_size(db);
 	assert_history_of(db, "main", "My \"Version\" Table", few, 2, true, true);
+	assert_cache_size(db, size);
+	free(size);
 	memset(&s, 0, sizeof(s));
 	mig_arena_init(&s.arena);
 	cr_assert(eq(int, mig_db_read_history_ids(db, "main", "My \"Version\" Table", see_id, &s), 0), "%s",
