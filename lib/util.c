@@ -263,17 +263,19 @@ mig_arena_release(struct mig_arena *a)
 	a->head = NULL;
 }
 
-void *
-mig_arena_alloc(struct mig_arena *a, size_t n)
+/*
+ * n bytes from the current block at a multiple of align (a power of two), starting a new block
+ * when they do not fit. Strings are packed byte to byte (align 1): a model holds hundreds of
+ * thousands of short names, and rounding each to 16 bytes would double their memory.
+ */
+static void *
+arena_take(struct mig_arena *a, size_t n, size_t align)
 {
 	struct mig_arena_block *b = a->head;
-	const size_t align = sizeof(max_align_t);
+	size_t at = b == NULL ? 0 : (b->used + align - 1) & ~(align - 1);
 	void *p;
 
-	n = (n + align - 1) / align * align;
-	if (n == 0)
-		n = align;
-	if (b == NULL || b->size - b->used < n) {
+	if (b == NULL || at > b->size || b->size - at < n) {
 		size_t next = b == NULL ? ARENA_BLOCK_MIN : b->size < ARENA_BLOCK_MAX ? b->size * 2 : ARENA_BLOCK_MAX;
 		bool own = n > next / 4;
 		size_t size = own ? n : next;
@@ -289,17 +291,26 @@ mig_arena_alloc(struct mig_arena *a, size_t n)
 			b->next = a->head;
 			a->head = b;
 		}
+		at = 0;
 	}
-	p = (char *)b->data + b->used;
-	b->used += n;
-	memset(p, 0, n);
+	p = (char *)b->data + at;
+	b->used = at + n;
+	return p;
+}
+
+void *
+mig_arena_alloc(struct mig_arena *a, size_t n)
+{
+	void *p = arena_take(a, n ? n : 1, sizeof(max_align_t));
+
+	memset(p, 0, n ? n : 1);
 	return p;
 }
 
 char *
 mig_arena_strndup(struct mig_arena *a, const char *s, size_t n)
 {
-	char *p = mig_arena_alloc(a, n + 1);
+	char *p = arena_take(a, n + 1, 1);
 
 	memcpy(p, s, n);
 	p[n] = '\0';
