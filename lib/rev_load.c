@@ -332,6 +332,7 @@ mig_graph_add_dir(struct mig_graph *g, const char *versions_dir)
 	struct loader ld[LOADERS_MAX];
 	struct mig_arena scratch, *paths;
 	struct stems stems;
+	struct mig_buf pathbuf = MIG_BUF_INIT;
 	struct pair *pairs = NULL, **tail = &pairs;
 	struct queue q;
 	struct batch *cur;
@@ -352,6 +353,9 @@ mig_graph_add_dir(struct mig_graph *g, const char *versions_dir)
 	dirlen = strlen(versions_dir);
 	slash = dirlen > 0 && versions_dir[dirlen - 1] != '/';
 	name_off = dirlen + slash;
+	mig_buf_put(&pathbuf, versions_dir, dirlen);
+	if (slash)
+		mig_buf_putc(&pathbuf, '/');
 	mig_arena_init(&scratch);
 	memset(&q, 0, sizeof(q));
 	pthread_mutex_init(&q.lock, NULL);
@@ -384,12 +388,13 @@ mig_graph_add_dir(struct mig_graph *g, const char *versions_dir)
 		} else {
 			continue;
 		}
-		/* The path the graph keeps, whose tail is the name (readdir's buffer is reused). */
-		path = mig_arena_alloc(paths, name_off + len + 1);
-		memcpy(path, versions_dir, dirlen);
-		if (slash)
-			path[dirlen] = '/';
-		memcpy(path + name_off, de->d_name, len + 1);
+		/*
+		 * The path the graph keeps, whose tail is the name (readdir's buffer is reused),
+		 * packed in the arena as strings are.
+		 */
+		mig_buf_truncate(&pathbuf, name_off);
+		mig_buf_put(&pathbuf, de->d_name, len);
+		path = mig_arena_strndup(paths, pathbuf.ptr, pathbuf.len);
 		p = stem_pair(&stems, &scratch, path + name_off, stemlen, &tail);
 		if (!up) {
 			p->down_path = path;
@@ -427,6 +432,7 @@ mig_graph_add_dir(struct mig_graph *g, const char *versions_dir)
 	for (; pairs != NULL; pairs = pairs->next)
 		free(pairs->msg);
 	free(stems.slots);
+	mig_buf_release(&pathbuf);
 	pthread_mutex_destroy(&q.lock);
 	pthread_cond_destroy(&q.more);
 	mig_arena_release(&scratch);
