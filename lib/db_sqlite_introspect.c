@@ -272,8 +272,9 @@ table_of(struct intro *in, const char *name)
 }
 
 /*
- * s copied into the model's arena once: a schema repeats a few types and defaults thousands of
- * times. The model's strings are never written to, so sharing them is safe.
+ * s copied into the model's arena once: a schema repeats a few types, defaults and referenced
+ * column names thousands of times. The model's strings are never written to, so sharing them is
+ * safe.
  */
 static const char *
 intern(struct intro *in, const char *s)
@@ -670,7 +671,7 @@ build_from_ddl(struct intro *in, struct tinfo *ti, struct index_src *const *orde
 		if (f->nref_columns > 0) {
 			fk->ref_columns = mig_arena_alloc(&s->arena, f->ncolumns * sizeof(*fk->ref_columns));
 			for (j = 0; j < f->ncolumns; j++)
-				fk->ref_columns[j] = mig_arena_strdup(&s->arena, f->ref_columns[j]);
+				fk->ref_columns[j] = intern(in, f->ref_columns[j]);
 		}
 	}
 }

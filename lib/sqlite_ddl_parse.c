@@ -174,22 +174,20 @@ tokenize(struct parser *p, const char *sql)
 		if (tk.kind != T_OTHER) {
 			char close = c == '[' ? ']' : (char)c;
 
-			for (pos++;; pos++) {
-				if (pos >= len) {
+			for (pos++;;) {
+				const char *q = memchr(sql + pos, close, len - pos);
+
+				if (q == NULL) {
 					free(p->t);
 					p->t = NULL;
 					return mig_error_set(MIG_EPARSE, "offset %zu: unterminated quote %c",
 					    tk.start, c);
 				}
-				if (sql[pos] == close) {
-					/* A doubled quote is an escaped one, except in [brackets]. */
-					if (close != ']' && pos + 1 < len && sql[pos + 1] == close) {
-						pos++;
-						continue;
-					}
-					pos++;
+				pos = (size_t)(q - sql) + 1;
+				/* A doubled quote is an escaped one, except in [brackets]. */
+				if (close == ']' || pos >= len || sql[pos] != close)
 					break;
-				}
+				pos++;
 			}
 		} else if ((c >= '0' && c <= '9') ||
 		    (c == '.' && pos + 1 < len && sql[pos + 1] >= '0' && sql[pos + 1] <= '9')) {

@@ -81,7 +81,12 @@ struct mig_ddl_table {
 	const char **columns;      /* column names in order, unquoted */
 	struct mig_ddl_coldef *defs; /* parallel to columns */
 	size_t ncolumns;
-	bool exact;                /* defs, keys and foreign keys say exactly what the pragmas would */
+	/*
+	 * Every element is in the strict grammar: defs are what pragma table_xinfo reports, and key,
+	 * UNIQUE and foreign key lists hold plain names. Whether those name columns, and whether
+	 * SQLite folds one key into another (same columns), is for the caller to check.
+	 */
+	bool exact;
 	struct mig_ddl_check *checks;
 	size_t nchecks;
 	struct mig_ddl_unique *uniques;
