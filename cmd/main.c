@@ -6,7 +6,6 @@
  * mig_commands[] below.
  */
 #include <errno.h>
-#include <malloc.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -534,11 +533,6 @@ mig_main(int argc, char **argv)
 	const char *env;
 	int status;
 
-	/*
-	 * mig's helper threads (revision loading, the manifest) allocate in bulk and briefly; a malloc
-	 * arena per thread would only add its unreturned pages to the peak memory.
-	 */
-	mallopt(M_ARENA_MAX, 1);
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.out = stdout;
 	ctx.err = stderr;

@@ -54,6 +54,7 @@ struct index_src {
 /* What introspection keeps per table besides the model's struct mig_table. */
 struct tinfo {
 	struct mig_table *t;
+	const char *sql;          /* its CREATE TABLE statement (in scratch: only the options are kept) */
 	struct index_src *indexes, **indexes_tail;
 	size_t nindexes;
 };
@@ -362,7 +363,7 @@ get_tables(struct intro *in)
 			continue;
 		ti = mig_arena_alloc(&in->scratch, sizeof(*ti));
 		ti->t = mig_schema_add_table(in->s, name);
-		ti->t->sql = mig_arena_strdup(&in->s->arena, text);
+		ti->sql = mig_arena_strdup(&in->scratch, text);
 		ti->indexes_tail = &ti->indexes;
 		if (in->ntabs == in->cap_tabs) {
 			in->cap_tabs = in->cap_tabs ? in->cap_tabs * 2 : 16;
@@ -429,16 +430,41 @@ get_others(struct intro *in)
 	return 0;
 }
 
+/*
+ * WITHOUT ROWID / STRICT after the closing parenthesis of a CREATE TABLE, which a rebuild must
+ * repeat; NULL when there is none or the tail is anything else (a comment).
+ */
+static const char *
+table_options(struct intro *in, const char *sql)
+{
+	const char *p, *q;
+	size_t n;
+
+	if ((p = strrchr(sql, ')')) == NULL)
+		return NULL;
+	for (p++; *p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'; p++)
+		;
+	n = strlen(p);
+	while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t' || p[n - 1] == '\n' ||
+	    p[n - 1] == '\r' || p[n - 1] == ';'))
+		n--;
+	for (q = p; q < p + n; q++)
+		if (!((*q >= 'A' && *q <= 'Z') || (*q >= 'a' && *q <= 'z') || *q == ' ' || *q == ','))
+			return NULL;
+	return n ? mig_arena_strndup(&in->s->arena, p, n) : NULL;
+}
+
 /* One table: its statement parsed, the model filled from it or from the pragmas, then released. */
 static int
 read_table(struct intro *in, struct tinfo *ti)
 {
 	int rc = 0;
 
-	if ((rc = mig_sqlite_parse_create_table(&in->ddl, ti->t->sql)) < 0) {
+	if ((rc = mig_sqlite_parse_create_table(&in->ddl, ti->sql)) < 0) {
 		mig_error_prefix("table '%s': cannot read its CREATE TABLE statement", ti->t->name);
 		return rc;
 	}
+	ti->t->options = table_options(in, ti->sql);
 	in->npk = 0;
 	in->nuq = 0;
 	if (in->how == MIG_SQLITE_READ_AUTO && from_ddl(in, ti))

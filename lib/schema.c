@@ -247,7 +247,7 @@ copy_table(struct mig_schema *s, const struct mig_table *src, bool with_fks, boo
 	t->schema = KEEP(src->schema);
 	t->comment = KEEP(src->comment);
 	t->renamed_from = KEEP(src->renamed_from);
-	t->sql = KEEP(src->sql);
+	t->options = KEEP(src->options);
 	t->pk_name = KEEP(src->pk_name);
 	t->pk = copy_strs(s, src->pk, src->npk, dup);
 	t->columns = (struct mig_column **)copy_objects(s, (void *const *)src->columns, src->ncolumns,

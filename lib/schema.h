@@ -92,7 +92,8 @@ struct mig_table {
 	size_t nfks;
 	const char *comment;
 	const char *renamed_from;
-	const char *sql;          /* SQLite: the CREATE TABLE text from sqlite_schema; NULL otherwise */
+	const char *options;      /* SQLite: the table options after the column list of its CREATE TABLE
+	                             ("WITHOUT ROWID", "STRICT"), kept by a rebuild; NULL when none */
 	int line;
 	/* private: capacities of the arrays above */
 	size_t cap_columns, cap_indexes, cap_uniques, cap_checks, cap_fks, cap_pk;

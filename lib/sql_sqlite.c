@@ -31,7 +31,6 @@ static bool add_column_in_place(const struct mig_render *r, const struct mig_op 
 static bool drop_column_in_place(const struct mig_render *r, size_t i);
 static bool index_uses(const struct mig_index *x, const char *column);
 static const char *source_column(const struct mig_render *r, size_t i, const char *name);
-static void options_tail(struct mig_buf *out, const char *sql);
 static int triggers(const struct mig_render *r, size_t i, struct mig_buf *out);
 
 int
@@ -279,28 +278,6 @@ source_column(const struct mig_render *r, size_t i, const char *name)
 	return mig_table_find_column(src, name) != NULL ? name : NULL;
 }
 
-/* WITHOUT ROWID / STRICT after the closing parenthesis of a stored CREATE TABLE. */
-static void
-options_tail(struct mig_buf *out, const char *sql)
-{
-	const char *p, *q;
-	size_t n;
-
-	if (sql == NULL || (p = strrchr(sql, ')')) == NULL)
-		return;
-	for (p++; *p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'; p++)
-		;
-	n = strlen(p);
-	while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t' || p[n - 1] == '\n' ||
-	    p[n - 1] == '\r' || p[n - 1] == ';'))
-		n--;
-	/* Only table options belong here; anything else (a comment) is not copied. */
-	for (q = p; q < p + n; q++)
-		if (!((*q >= 'A' && *q <= 'Z') || (*q >= 'a' && *q <= 'z') || *q == ' ' || *q == ','))
-			return;
-	mig_buf_put(out, p, n);
-}
-
 /*
  * The triggers on the table, which DROP TABLE takes away: the new schema's text when it has the
  * trigger, else the old one's. Old text is stale after a rename in this script that it may
@@ -411,9 +388,11 @@ mig_sqlite_rebuild(struct mig_render *r, size_t i)
 	mig_buf_printf(&tmp, "%s%s", MIG_SQL_REBUILD_PREFIX, dst->name);
 	if ((rc = mig_sql_table_def(&def, r->d, dst, tmp.ptr, r->to, r->portable_types, NULL)) != 0)
 		goto cleanup;
-	options_tail(&tail, dst->sql);
-	if (tail.len == 0)
-		options_tail(&tail, src->sql);
+	/* A manifest has no table options: the table keeps the ones it had. */
+	if (dst->options != NULL)
+		mig_buf_puts(&tail, dst->options);
+	else if (src->options != NULL)
+		mig_buf_puts(&tail, src->options);
 	if (tail.len) {
 		mig_buf_truncate(&def, def.len - 2); /* ";\n" */
 		mig_buf_printf(&def, " %s;\n", tail.ptr);

@@ -323,3 +323,31 @@ Test(cli_autogen, check_refuses_an_edited_applied_revision)
 	cr_assert(strstr(r.err, "warning") != NULL, "%s", r.err);
 	th_run_free(&r);
 }
+
+Test(cli_autogen, a_rebuilt_table_keeps_its_table_options)
+{
+	struct th_run r;
+	char *s;
+
+	/* A table made by hand (or another tool) with options a manifest cannot state. */
+	s = mig_xasprintf("sqlite3 %s \"CREATE TABLE kv (k TEXT NOT NULL PRIMARY KEY, v INTEGER) "
+	    "WITHOUT ROWID; INSERT INTO kv VALUES ('a', 1), ('b', 2)\"", db);
+	cr_assert_eq(system(s), 0);
+	free(s);
+	th_write(dir, "models.yaml",
+	    "tables:\n  kv:\n    columns:\n"
+	    "      k: { type: text, primary_key: true }\n"
+	    "      v: { type: integer, nullable: false, default: \"0\" }\n");
+	r = run(0, "migrate", "-m", "v not null");
+	th_run_free(&r);
+	r = run(0, "upgrade", NULL, NULL);
+	th_run_free(&r);
+	s = q("SELECT sql LIKE '%) WITHOUT ROWID' FROM sqlite_schema WHERE name = 'kv'");
+	cr_assert_str_eq(s, "1");
+	free(s);
+	s = q("SELECT group_concat(k || '=' || v, ',') FROM kv");
+	cr_assert_str_eq(s, "a=1,b=2");
+	free(s);
+	r = run(0, "check", NULL, NULL);
+	th_run_free(&r);
+}
