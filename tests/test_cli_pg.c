@@ -1030,6 +1030,50 @@ Test(cli_pg, failed_non_transactional_revision_needs_attention)
 
 /* ---- offline and secrets ---- */
 
+/*
+ * A revision whose files are gone (another git branch) is still shown by the reading commands,
+ * from the ids and rows the history table keeps, and is undone by the down SQL stored there.
+ */
+Test(cli_pg, reading_commands_show_a_revision_whose_files_are_gone)
+{
+	struct th_run r = run(0, "revision", "-m", "one", "--rev-id", "aaaa00000001", NULL);
+	char *f, *cmd;
+
+	th_run_free(&r);
+	r = run(0, "revision", "-m", "two", "--rev-id", "bbbb00000002", NULL);
+	th_run_free(&r);
+	f = rev_file("bbbb00000002", ".up.sql");
+	append(f, "CREATE TABLE two (x int);\n");
+	free(f);
+	f = rev_file("bbbb00000002", ".down.sql");
+	append(f, "DROP TABLE two;\n");
+	free(f);
+	r = run(0, "upgrade", NULL);
+	th_run_free(&r);
+	assert_q(TABLES_SQL, "two");
+	cmd = mig_xasprintf("rm %s/migrations/versions/bbbb00000002_*", dir);
+	cr_assert_eq(system(cmd), 0);
+	free(cmd);
+	r = run(0, "history", NULL);
+	cr_assert_str_eq(r.out, "aaaa00000001 -> bbbb00000002 (head) (current) (files missing), two\n"
+	    "<base> -> aaaa00000001, one\n");
+	th_run_free(&r);
+	r = run(0, "heads", NULL);
+	cr_assert_str_eq(r.out, "bbbb00000002 (head) (current)\n");
+	th_run_free(&r);
+	r = run(0, "current", NULL);
+	cr_assert_str_eq(r.out, "bbbb00000002 (head) (files missing)\n");
+	th_run_free(&r);
+	r = run(0, "current", "-v", NULL);
+	cr_assert(strstr(r.out, "Path: (files missing; down SQL kept in the database)\nApplied: ") != NULL, "%s",
+	    r.out);
+	th_run_free(&r);
+	r = run(0, "downgrade", NULL);
+	th_run_free(&r);
+	assert_q(TABLES_SQL, "");
+	assert_q(VERSION_SQL, "aaaa00000001");
+}
+
 Test(cli_pg, sql_mode_renders_without_connecting)
 {
 	struct th_run r;
