@@ -157,14 +157,16 @@ void mig_print_rev_verbose(FILE *f, const struct mig_graph *g, const struct mig_
 
 /*
  * The database's state for the read-only commands: the graph (with ghosts) in ctx->graph, the
- * version table and the history. With need_db false a missing URL or database is not an error
- * (have_db stays false and the graph holds the files only).
+ * version table and the history rows the command shows: ghosts' always, failed ones with need_db
+ * (`current`), all of them with -v (reading 10,000 rows a command never prints would cost more
+ * than loading the graph). With need_db false a missing URL or database is not an error (have_db
+ * stays false and the graph holds the files only).
  */
 struct mig_state {
 	bool have_db;
 	char **heads;
 	size_t nheads;
-	struct mig_applied *hist;
+	struct mig_applied *hist;     /* the rows shown (see above), not necessarily every row */
 	size_t nhist;
 	bool *current;               /* by rev->order: the revision is a row of the version table */
 	struct mig_map hist_by_id;   /* id -> history row */
