@@ -153,7 +153,7 @@ same_model(const struct mig_schema *a, const struct mig_schema *b)
 
 		same_str(x->name, y->name);
 		same_str(x->pk_name, y->pk_name);
-		same_str(x->sql, y->sql);
+		same_str(x->options, y->options);
 		if (x->ncolumns != y->ncolumns || x->npk != y->npk || x->nindexes != y->nindexes ||
 		    x->nuniques != y->nuniques || x->nchecks != y->nchecks || x->nfks != y->nfks)
 			abort();
