@@ -23,12 +23,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static char *
 dump_table(const struct mig_table *t)
 {
-	struct mig_schema *one = mig_schema_new();
 	struct mig_buf b = MIG_BUF_INIT;
 
-	mig_schema_copy_table(one, t, true);
-	mig_schema_dump(&b, one, false);
-	mig_schema_free(one);
+	mig_table_dump(&b, t, false);
 	return mig_buf_detach(&b);
 }
 

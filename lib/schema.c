@@ -363,9 +363,80 @@ dump_list(struct mig_buf *b, const char *key, const char *const *v, const bool *
 }
 
 void
+mig_table_dump(struct mig_buf *b, const struct mig_table *t, bool with_lines)
+{
+	size_t j;
+
+	mig_buf_printf(b, "table [%s]", t->name);
+	dump_str(b, "schema", t->schema);
+	dump_str(b, "comment", t->comment);
+	dump_str(b, "renamed_from", t->renamed_from);
+	dump_str(b, "options", t->options);
+	dump_str(b, "pk_name", t->pk_name);
+	dump_list(b, "pk", t->pk, NULL, t->npk);
+	if (with_lines)
+		mig_buf_printf(b, " line=%d", t->line);
+	mig_buf_putc(b, '\n');
+	for (j = 0; j < t->ncolumns; j++) {
+		const struct mig_column *c = t->columns[j];
+
+		mig_buf_printf(b, "  column [%s] type=[%s] nullable=%d autoinc=%d%s", c->name, c->type,
+		    c->nullable, c->autoincrement, c->autoincrement_auto ? " (auto)" : "");
+		dump_str(b, "default", c->default_sql);
+		dump_str(b, "comment", c->comment);
+		dump_str(b, "renamed_from", c->renamed_from);
+		if (with_lines)
+			mig_buf_printf(b, " line=%d", c->line);
+		mig_buf_putc(b, '\n');
+	}
+	for (j = 0; j < t->nindexes; j++) {
+		const struct mig_index *x = t->indexes[j];
+
+		mig_buf_printf(b, "  index [%s] unique=%d", x->name, x->unique);
+		dump_list(b, "columns", x->columns, x->expr, x->ncolumns);
+		dump_str(b, "where", x->where);
+		dump_str(b, "renamed_from", x->renamed_from);
+		if (with_lines)
+			mig_buf_printf(b, " line=%d", x->line);
+		mig_buf_putc(b, '\n');
+	}
+	for (j = 0; j < t->nuniques; j++) {
+		const struct mig_unique *u = t->uniques[j];
+
+		mig_buf_printf(b, "  unique [%s]", u->name ? u->name : "");
+		dump_list(b, "columns", u->columns, NULL, u->ncolumns);
+		if (with_lines)
+			mig_buf_printf(b, " line=%d", u->line);
+		mig_buf_putc(b, '\n');
+	}
+	for (j = 0; j < t->nchecks; j++) {
+		const struct mig_check *c = t->checks[j];
+
+		mig_buf_printf(b, "  check [%s] expr=[%s]", c->name ? c->name : "", c->expr);
+		if (with_lines)
+			mig_buf_printf(b, " line=%d", c->line);
+		mig_buf_putc(b, '\n');
+	}
+	for (j = 0; j < t->nfks; j++) {
+		const struct mig_fk *f = t->fks[j];
+
+		mig_buf_printf(b, "  fk [%s]", f->name ? f->name : "");
+		dump_list(b, "columns", f->columns, NULL, f->ncolumns);
+		mig_buf_printf(b, " ref=[%s]", f->ref_table);
+		dump_list(b, "ref_columns", f->ref_columns, NULL, f->ref_columns ? f->ncolumns : 0);
+		dump_str(b, "on_delete", f->on_delete);
+		dump_str(b, "on_update", f->on_update);
+		mig_buf_printf(b, " deferrable=%d/%d", f->deferrable, f->initially_deferred);
+		if (with_lines)
+			mig_buf_printf(b, " line=%d", f->line);
+		mig_buf_putc(b, '\n');
+	}
+}
+
+void
 mig_schema_dump(struct mig_buf *b, const struct mig_schema *s, bool with_lines)
 {
-	size_t i, j;
+	size_t i;
 
 	for (i = 0; i < s->nenums; i++) {
 		const struct mig_enum *e = s->enums[i];
@@ -377,71 +448,6 @@ mig_schema_dump(struct mig_buf *b, const struct mig_schema *s, bool with_lines)
 			mig_buf_printf(b, " line=%d", e->line);
 		mig_buf_putc(b, '\n');
 	}
-	for (i = 0; i < s->ntables; i++) {
-		const struct mig_table *t = s->tables[i];
-
-		mig_buf_printf(b, "table [%s]", t->name);
-		dump_str(b, "schema", t->schema);
-		dump_str(b, "comment", t->comment);
-		dump_str(b, "renamed_from", t->renamed_from);
-		dump_str(b, "pk_name", t->pk_name);
-		dump_list(b, "pk", t->pk, NULL, t->npk);
-		if (with_lines)
-			mig_buf_printf(b, " line=%d", t->line);
-		mig_buf_putc(b, '\n');
-		for (j = 0; j < t->ncolumns; j++) {
-			const struct mig_column *c = t->columns[j];
-
-			mig_buf_printf(b, "  column [%s] type=[%s] nullable=%d autoinc=%d%s", c->name, c->type,
-			    c->nullable, c->autoincrement, c->autoincrement_auto ? " (auto)" : "");
-			dump_str(b, "default", c->default_sql);
-			dump_str(b, "comment", c->comment);
-			dump_str(b, "renamed_from", c->renamed_from);
-			if (with_lines)
-				mig_buf_printf(b, " line=%d", c->line);
-			mig_buf_putc(b, '\n');
-		}
-		for (j = 0; j < t->nindexes; j++) {
-			const struct mig_index *x = t->indexes[j];
-
-			mig_buf_printf(b, "  index [%s] unique=%d", x->name, x->unique);
-			dump_list(b, "columns", x->columns, x->expr, x->ncolumns);
-			dump_str(b, "where", x->where);
-			dump_str(b, "renamed_from", x->renamed_from);
-			if (with_lines)
-				mig_buf_printf(b, " line=%d", x->line);
-			mig_buf_putc(b, '\n');
-		}
-		for (j = 0; j < t->nuniques; j++) {
-			const struct mig_unique *u = t->uniques[j];
-
-			mig_buf_printf(b, "  unique [%s]", u->name ? u->name : "");
-			dump_list(b, "columns", u->columns, NULL, u->ncolumns);
-			if (with_lines)
-				mig_buf_printf(b, " line=%d", u->line);
-			mig_buf_putc(b, '\n');
-		}
-		for (j = 0; j < t->nchecks; j++) {
-			const struct mig_check *c = t->checks[j];
-
-			mig_buf_printf(b, "  check [%s] expr=[%s]", c->name ? c->name : "", c->expr);
-			if (with_lines)
-				mig_buf_printf(b, " line=%d", c->line);
-			mig_buf_putc(b, '\n');
-		}
-		for (j = 0; j < t->nfks; j++) {
-			const struct mig_fk *f = t->fks[j];
-
-			mig_buf_printf(b, "  fk [%s]", f->name ? f->name : "");
-			dump_list(b, "columns", f->columns, NULL, f->ncolumns);
-			mig_buf_printf(b, " ref=[%s]", f->ref_table);
-			dump_list(b, "ref_columns", f->ref_columns, NULL, f->ref_columns ? f->ncolumns : 0);
-			dump_str(b, "on_delete", f->on_delete);
-			dump_str(b, "on_update", f->on_update);
-			mig_buf_printf(b, " deferrable=%d/%d", f->deferrable, f->initially_deferred);
-			if (with_lines)
-				mig_buf_printf(b, " line=%d", f->line);
-			mig_buf_putc(b, '\n');
-		}
-	}
+	for (i = 0; i < s->ntables; i++)
+		mig_table_dump(b, s->tables[i], with_lines);
 }

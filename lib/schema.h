@@ -166,6 +166,8 @@ struct mig_table *mig_schema_borrow_table(struct mig_schema *s, const struct mig
  * debugging.
  */
 void mig_schema_dump(struct mig_buf *b, const struct mig_schema *s, bool with_lines);
+/* The same for one table and what it holds. */
+void mig_table_dump(struct mig_buf *b, const struct mig_table *t, bool with_lines);
 
 struct mig_table *mig_schema_find_table(const struct mig_schema *s, const char *name);
 struct mig_enum *mig_schema_find_enum(const struct mig_schema *s, const char *name);
