@@ -13,10 +13,12 @@
 #include <unistd.h>
 
 #include <criterion/criterion.h>
+#include <criterion/new/assert.h>
 #include <libpq-fe.h>
 #include <sqlite3.h>
 
 #include "helpers.h"
+#include "sql.h"
 #include "util.h"
 
 char *
@@ -288,3 +290,101 @@ th_pg_q(const char *conninfo, const char *sql)
 	PQfinish(c);
 	return mig_buf_detach(&b);
 }
+
+/* ---- history tables for the drivers' tests ---- */
+
+char *
+th_hist_id(const char *odd, size_t i)
+{
+	return i == 250 ? mig_xstrdup(odd) : mig_xasprintf("h%011zu", i);
+}
+
+void
+th_history_fill(struct mig_db *db, enum mig_dialect d, const char *odd, const char *schema,
+    const char *table)
+{
+	struct mig_buf sql = MIG_BUF_INIT;
+	struct mig_db_error err = { NULL, 0, NULL, "" };
+	size_t i;
+
+	if (schema != NULL && d == MIG_POSTGRES) {
+		mig_buf_puts(&sql, "CREATE SCHEMA ");
+		mig_sql_ident(&sql, d, schema);
+		mig_buf_puts(&sql, ";\n");
+	}
+	mig_sql_version_create(&sql, d, schema, table);
+	for (i = 0; i < TH_NHIST; i++) {
+		size_t k = (i * 7 + 3) % TH_NHIST;
+		char *id = th_hist_id(odd, k), *parent = th_hist_id(odd, k + 1);
+		char *msg = mig_xasprintf("message %zu", k), *down_sql = mig_xasprintf("DROP TABLE t%zu;", k);
+		struct mig_applied a;
+
+		memset(&a, 0, sizeof(a));
+		a.id = id;
+		a.down = &parent;
+		a.ndown = 1;
+		a.message = msg;
+		a.down_sql = down_sql;
+		a.duration_ms = 1;
+		a.kind = (char *)(k % 7 == 0 ? "failed" : "upgrade");
+		mig_sql_history_insert(&sql, d, schema, table, &a);
+		free(id);
+		free(parent);
+		free(msg);
+		free(down_sql);
+	}
+	cr_assert(eq(int, mig_db_begin(db), 0), "%s", mig_error_msg());
+	cr_assert(eq(int, mig_db_exec(db, sql.ptr, &err), 0), "%s", err.message ? err.message : mig_error_msg());
+	cr_assert(eq(int, mig_db_commit(db), 0), "%s", mig_error_msg());
+	mig_db_error_release(&err);
+	mig_buf_release(&sql);
+}
+
+int
+th_see_id(void *ctx, const char *id)
+{
+	struct th_seen_ids *s = ctx;
+
+	cr_assert(eq(ptr, mig_map_put(&s->map, mig_arena_strdup(&s->arena, id), s), NULL), "'%s' twice", id);
+	if (++s->n == s->stop_after)
+		return 42;
+	return 0;
+}
+
+void
+th_assert_history_of(struct mig_db *db, const char *schema, const char *table, const char *const *ids,
+    size_t nids, bool failed, bool with_down_sql)
+{
+	struct mig_applied *all = NULL, *got = NULL;
+	size_t nall = 0, ngot = 0, i, j, k = 0;
+
+	cr_assert(eq(int, mig_db_read_history_ex(db, schema, table, true, &all, &nall), 0), "%s", mig_error_msg());
+	cr_assert(eq(int, mig_db_read_history_of(db, schema, table, ids, nids, failed, with_down_sql, &got, &ngot),
+	    0), "%s", mig_error_msg());
+	for (i = 0; i < nall; i++) {
+		bool want = failed && strcmp(all[i].kind, "failed") == 0;
+
+		for (j = 0; !want && j < nids; j++)
+			want = strcmp(all[i].id, ids[j]) == 0;
+		if (!want)
+			continue;
+		cr_assert(k < ngot, "row '%s' is missing", all[i].id);
+		cr_assert(eq(str, got[k].id, all[i].id));
+		cr_assert(eq(str, got[k].message, all[i].message));
+		cr_assert(eq(sz, got[k].ndown, 1));
+		cr_assert(eq(str, got[k].down[0], all[i].down[0]));
+		cr_assert(eq(str, got[k].kind, all[i].kind));
+		cr_assert(eq(str, got[k].applied_at, all[i].applied_at));
+		cr_assert(eq(str, got[k].up_sha256, all[i].up_sha256));
+		cr_assert(eq(dbl, got[k].duration_ms, 1));
+		if (with_down_sql)
+			cr_assert(eq(str, got[k].down_sql, all[i].down_sql));
+		else
+			cr_assert(eq(ptr, got[k].down_sql, NULL));
+		k++;
+	}
+	cr_assert(eq(sz, ngot, k), "%zu rows, expected %zu", ngot, k);
+	mig_applied_free(all, nall);
+	mig_applied_free(got, ngot);
+}
+

@@ -10,6 +10,10 @@
 
 #include <libpq-fe.h>
 
+#include "cfg.h"
+#include "db.h"
+#include "util.h"
+
 /* A fresh directory under /tmp, malloc'd path; removed by th_rmtree(). */
 char *th_tmpdir(void);
 void th_rmtree(const char *path);
@@ -51,6 +55,31 @@ PGconn *th_pg_connect(const char *conninfo);
 void th_pg_exec(const char *conninfo, const char *sql);
 char *th_pg_q(const char *conninfo, const char *sql);
 void th_pg_quiet(void *arg, const char *message);
+
+/*
+ * A history table for the drivers' tests of partial history reads (test_db_sqlite.c,
+ * test_db_pg.c): TH_NHIST rows, more than one IN list takes, applied in an order other than their
+ * ids', every seventh one failed. Ids are 12 characters ("h00000000007") except row 250's, which
+ * is odd (a quote, say). th_history_fill() creates the version tables in schema (created on
+ * PostgreSQL) and inserts the rows in one transaction.
+ */
+#define TH_NHIST 600
+char *th_hist_id(const char *odd, size_t i);
+void th_history_fill(struct mig_db *db, enum mig_dialect d, const char *odd, const char *schema,
+    const char *table);
+
+/* A mig_db_read_history_ids() callback: records each id once (twice fails the test). */
+struct th_seen_ids {
+	struct mig_map map;
+	struct mig_arena arena;
+	size_t n;
+	size_t stop_after;  /* 0: never stop; else return 42 at that id */
+};
+int th_see_id(void *ctx, const char *id);
+
+/* mig_db_read_history_of() against the whole history filtered here, in the same (applied) order. */
+void th_assert_history_of(struct mig_db *db, const char *schema, const char *table,
+    const char *const *ids, size_t nids, bool failed, bool with_down_sql);
 
 /* path of the repository root ($MIG_TOP, else the current directory). */
 const char *th_top(void);

@@ -1036,126 +1036,25 @@ Test(db_pg, version_sql_round_trips_with_odd_names_and_a_schema)
 
 /* ---- reading part of the history ---- */
 
-#define NHIST 600  /* more ids than one IN list takes (db.c reads the whole table past 500) */
-
-/* The id of history row i: 12 characters, except one that needs quoting in SQL. */
-static char *
-hist_id(size_t i)
-{
-	return i == 250 ? mig_xstrdup("it's-250\\") : mig_xasprintf("h%011zu", i);
-}
-
-/* NHIST history rows, applied in an order other than their ids'; every seventh one failed. */
-static void
-fill_history(struct mig_db *db, const char *schema, const char *table)
-{
-	struct mig_buf sql = MIG_BUF_INIT;
-	size_t i;
-
-	if (schema != NULL) {
-		mig_buf_puts(&sql, "CREATE SCHEMA ");
-		mig_sql_ident(&sql, MIG_POSTGRES, schema);
-		mig_buf_puts(&sql, ";\n");
-	}
-	mig_sql_version_create(&sql, MIG_POSTGRES, schema, table);
-	for (i = 0; i < NHIST; i++) {
-		size_t k = (i * 7 + 3) % NHIST;
-		char *id = hist_id(k), *parent = hist_id(k + 1), *msg = mig_xasprintf("message %zu", k);
-		char *down_sql = mig_xasprintf("DROP TABLE t%zu;", k);
-		struct mig_applied a;
-
-		memset(&a, 0, sizeof(a));
-		a.id = id;
-		a.down = &parent;
-		a.ndown = 1;
-		a.message = msg;
-		a.down_sql = down_sql;
-		a.duration_ms = 1;
-		a.kind = (char *)(k % 7 == 0 ? "failed" : "upgrade");
-		mig_sql_history_insert(&sql, MIG_POSTGRES, schema, table, &a);
-		free(id);
-		free(parent);
-		free(msg);
-		free(down_sql);
-	}
-	cr_assert(eq(int, mig_db_begin(db), 0));
-	exec_ok(db, sql.ptr);
-	cr_assert(eq(int, mig_db_commit(db), 0));
-	mig_buf_release(&sql);
-}
-
-struct seen_ids {
-	struct mig_map map;
-	struct mig_arena arena;
-	size_t n;
-	size_t stop_after;  /* 0: never stop */
-};
-
-static int
-see_id(void *ctx, const char *id)
-{
-	struct seen_ids *s = ctx;
-
-	cr_assert(eq(ptr, mig_map_put(&s->map, mig_arena_strdup(&s->arena, id), s), NULL), "'%s' twice", id);
-	if (++s->n == s->stop_after)
-		return 42;
-	return 0;
-}
-
-/* mig_db_read_history_of() against the whole history filtered here, in the same (applied) order. */
-static void
-assert_history_of(struct mig_db *db, const char *schema, const char *table, const char *const *ids,
-    size_t nids, bool failed, bool with_down_sql)
-{
-	struct mig_applied *all = NULL, *got = NULL;
-	size_t nall = 0, ngot = 0, i, j, k = 0;
-
-	cr_assert(eq(int, mig_db_read_history_ex(db, schema, table, true, &all, &nall), 0), "%s", mig_error_msg());
-	cr_assert(eq(int, mig_db_read_history_of(db, schema, table, ids, nids, failed, with_down_sql, &got, &ngot),
-	    0), "%s", mig_error_msg());
-	for (i = 0; i < nall; i++) {
-		bool want = failed && strcmp(all[i].kind, "failed") == 0;
-
-		for (j = 0; !want && j < nids; j++)
-			want = strcmp(all[i].id, ids[j]) == 0;
-		if (!want)
-			continue;
-		cr_assert(k < ngot, "row '%s' is missing", all[i].id);
-		cr_assert(eq(str, got[k].id, all[i].id));
-		cr_assert(eq(str, got[k].message, all[i].message));
-		cr_assert(eq(sz, got[k].ndown, 1));
-		cr_assert(eq(str, got[k].down[0], all[i].down[0]));
-		cr_assert(eq(str, got[k].kind, all[i].kind));
-		cr_assert(eq(str, got[k].applied_at, all[i].applied_at));
-		cr_assert(eq(str, got[k].up_sha256, all[i].up_sha256));
-		cr_assert(eq(dbl, got[k].duration_ms, 1));
-		if (with_down_sql)
-			cr_assert(eq(str, got[k].down_sql, all[i].down_sql));
-		else
-			cr_assert(eq(ptr, got[k].down_sql, NULL));
-		k++;
-	}
-	cr_assert(eq(sz, ngot, k), "%zu rows, expected %zu", ngot, k);
-	mig_applied_free(all, nall);
-	mig_applied_free(got, ngot);
-}
+/* The odd one out among the history ids: a quote and a backslash (standard strings keep it). */
+#define ODD_ID "it's-250\\"
 
 Test(db_pg, history_ids_are_read_alone)
 {
 	struct mig_db *db = open_ok();
-	struct seen_ids s;
+	struct th_seen_ids s;
 	size_t i;
 
 	memset(&s, 0, sizeof(s));
 	mig_arena_init(&s.arena);
-	cr_assert(eq(int, mig_db_read_history_ids(db, NULL, "mig_version", see_id, &s), 0), "%s", mig_error_msg());
+	cr_assert(eq(int, mig_db_read_history_ids(db, NULL, "mig_version", th_see_id, &s), 0), "%s", mig_error_msg());
 	cr_assert(eq(sz, s.n, 0), "a missing table has no ids");
-	fill_history(db, NULL, "mig_version");
+	th_history_fill(db, MIG_POSTGRES, ODD_ID, NULL, "mig_version");
 	assert_query("SELECT count(*) FROM mig_version_history", "600");
-	cr_assert(eq(int, mig_db_read_history_ids(db, NULL, "mig_version", see_id, &s), 0), "%s", mig_error_msg());
-	cr_assert(eq(sz, s.n, NHIST));
-	for (i = 0; i < NHIST; i++) {
-		char *id = hist_id(i);
+	cr_assert(eq(int, mig_db_read_history_ids(db, NULL, "mig_version", th_see_id, &s), 0), "%s", mig_error_msg());
+	cr_assert(eq(sz, s.n, TH_NHIST));
+	for (i = 0; i < TH_NHIST; i++) {
+		char *id = th_hist_id(ODD_ID, i);
 
 		cr_assert(not(eq(ptr, mig_map_get(&s.map, id), NULL)), "'%s' was not read", id);
 		free(id);
@@ -1164,7 +1063,7 @@ Test(db_pg, history_ids_are_read_alone)
 	mig_map_release(&s.map);
 	s.n = 0;
 	s.stop_after = 10;
-	cr_assert(eq(int, mig_db_read_history_ids(db, NULL, "mig_version", see_id, &s), 42));
+	cr_assert(eq(int, mig_db_read_history_ids(db, NULL, "mig_version", th_see_id, &s), 42));
 	cr_assert(eq(sz, s.n, 10));
 	mig_map_release(&s.map);
 	mig_arena_release(&s.arena);
@@ -1173,8 +1072,8 @@ Test(db_pg, history_ids_are_read_alone)
 
 Test(db_pg, history_of_some_ids_keeps_the_applied_order)
 {
-	const char *few[] = { "h00000000007", "it's-250\\", "h00000000003", "not-applied" };
-	const char **many = mig_xcalloc(NHIST, sizeof(*many));
+	const char *few[] = { "h00000000007", ODD_ID, "h00000000003", "not-applied" };
+	const char **many = mig_xcalloc(TH_NHIST, sizeof(*many));
 	struct mig_db *db = open_ok();
 	struct mig_applied *rows = (void *)1;
 	size_t n = 99, i;
@@ -1182,24 +1081,24 @@ Test(db_pg, history_of_some_ids_keeps_the_applied_order)
 	cr_assert(eq(int, mig_db_read_history_of(db, NULL, "mig_version", few, 4, true, false, &rows, &n), 0));
 	cr_assert(eq(sz, n, 0), "a missing table has no rows");
 	cr_assert(eq(ptr, rows, NULL));
-	fill_history(db, NULL, "mig_version");
-	assert_history_of(db, NULL, "mig_version", few, 4, false, false);
-	assert_history_of(db, NULL, "mig_version", few, 4, false, true);
-	assert_history_of(db, NULL, "mig_version", few, 4, true, false);
-	assert_history_of(db, NULL, "mig_version", NULL, 0, true, true);
+	th_history_fill(db, MIG_POSTGRES, ODD_ID, NULL, "mig_version");
+	th_assert_history_of(db, NULL, "mig_version", few, 4, false, false);
+	th_assert_history_of(db, NULL, "mig_version", few, 4, false, true);
+	th_assert_history_of(db, NULL, "mig_version", few, 4, true, false);
+	th_assert_history_of(db, NULL, "mig_version", NULL, 0, true, true);
 	/* Past one IN list: every other id, quoted one included. */
-	for (i = 0; i < NHIST - 50; i++)
-		many[i] = mig_xasprintf("h%011zu", (i * 2) % NHIST);
+	for (i = 0; i < TH_NHIST - 50; i++)
+		many[i] = mig_xasprintf("h%011zu", (i * 2) % TH_NHIST);
 	free((char *)many[7]);
-	many[7] = mig_xstrdup("it's-250\\");
-	assert_history_of(db, NULL, "mig_version", many, NHIST - 50, false, true);
-	assert_history_of(db, NULL, "mig_version", many, NHIST - 50, true, false);
+	many[7] = mig_xstrdup(ODD_ID);
+	th_assert_history_of(db, NULL, "mig_version", many, TH_NHIST - 50, false, true);
+	th_assert_history_of(db, NULL, "mig_version", many, TH_NHIST - 50, true, false);
 	/* Asking for nothing reads nothing. */
 	n = 99;
 	cr_assert(eq(int, mig_db_read_history_of(db, NULL, "mig_version", NULL, 0, false, true, &rows, &n), 0));
 	cr_assert(eq(sz, n, 0));
 	cr_assert(eq(ptr, rows, NULL));
-	for (i = 0; i < NHIST - 50; i++)
+	for (i = 0; i < TH_NHIST - 50; i++)
 		free((char *)many[i]);
 	free(many);
 	mig_db_close(db);
@@ -1209,15 +1108,15 @@ Test(db_pg, history_of_some_ids_with_odd_names_and_a_schema)
 {
 	const char *few[] = { "h00000000010", "h00000000011" };
 	struct mig_db *db = open_ok();
-	struct seen_ids s;
+	struct th_seen_ids s;
 
-	fill_history(db, "Odd \"Schema\"", "My \"Version\" Table");
-	assert_history_of(db, "Odd \"Schema\"", "My \"Version\" Table", few, 2, true, true);
+	th_history_fill(db, MIG_POSTGRES, ODD_ID, "Odd \"Schema\"", "My \"Version\" Table");
+	th_assert_history_of(db, "Odd \"Schema\"", "My \"Version\" Table", few, 2, true, true);
 	memset(&s, 0, sizeof(s));
 	mig_arena_init(&s.arena);
-	cr_assert(eq(int, mig_db_read_history_ids(db, "Odd \"Schema\"", "My \"Version\" Table", see_id, &s), 0),
+	cr_assert(eq(int, mig_db_read_history_ids(db, "Odd \"Schema\"", "My \"Version\" Table", th_see_id, &s), 0),
 	    "%s", mig_error_msg());
-	cr_assert(eq(sz, s.n, NHIST));
+	cr_assert(eq(sz, s.n, TH_NHIST));
 	mig_map_release(&s.map);
 	mig_arena_release(&s.arena);
 	mig_db_close(db);
