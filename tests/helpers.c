@@ -18,6 +18,7 @@
 #include <sqlite3.h>
 
 #include "helpers.h"
+#include "rev.h"
 #include "sql.h"
 #include "util.h"
 
@@ -388,3 +389,148 @@ th_assert_history_of(struct mig_db *db, const char *schema, const char *table, c
 	mig_applied_free(got, ngot);
 }
 
+/* ---- the version tables' round trip, for every driver ---- */
+
+void
+th_db_exec_ok(struct mig_db *db, const char *sql)
+{
+	struct mig_db_error e = { NULL, 0, NULL, "" };
+
+	cr_assert(eq(int, mig_db_exec(db, sql, &e), 0), "line %zu: %s: %s", e.line,
+	    e.statement ? e.statement : "", e.message ? e.message : mig_error_msg());
+	mig_db_error_release(&e);
+}
+
+static struct mig_rev rev_a = { .id = "e517276bb1c2", .message = "users table" };
+static const char *b_down[] = { "e517276bb1c2" };
+static struct mig_rev rev_b = { .id = "780739b227a7", .message = "posts; 'quoted' \\ back", .down = b_down,
+    .ndown = 1 };
+static struct mig_rev rev_c = { .id = "0c0c0c0c0c0c", .message = "branch", .down = b_down, .ndown = 1 };
+static const char *m_down[] = { "780739b227a7", "0c0c0c0c0c0c" };
+static struct mig_rev rev_m = { .id = "ffff00000001", .message = "merge", .down = m_down, .ndown = 2 };
+
+static void
+row_for(struct mig_applied *a, struct mig_rev *r, const char *down_sql, double ms)
+{
+	memset(a, 0, sizeof(*a));
+	a->id = (char *)r->id;
+	a->down = (char **)r->down;
+	a->ndown = r->ndown;
+	a->message = (char *)r->message;
+	mig_sha256_hex(a->up_sha256, r->id, strlen(r->id));
+	mig_sha256_hex(a->down_sha256, r->message, strlen(r->message));
+	a->down_sql = (char *)down_sql;
+	a->duration_ms = ms;
+	a->kind = (char *)"upgrade";
+}
+
+/* Renders create + steps exactly as a run would, executes them on PostgreSQL, and reads everything back. */
+void
+th_version_round_trip(struct mig_db *db, enum mig_dialect d, const char *schema, const char *table)
+{
+	struct mig_buf sql = MIG_BUF_INIT;
+	const char *none[1] = { NULL };
+	const char *ha[] = { "e517276bb1c2" }, *hb[] = { "780739b227a7" };
+	const char *hbc[] = { "780739b227a7", "0c0c0c0c0c0c" }, *hc[] = { "0c0c0c0c0c0c" };
+	const char *hm[] = { "ffff00000001" };
+	struct mig_step up_a = { &rev_a, MIG_UP, none, 0, ha, 1 };
+	struct mig_step up_b = { &rev_b, MIG_UP, ha, 1, hb, 1 };
+	struct mig_step up_c = { &rev_c, MIG_UP, none, 0, hc, 1 };
+	struct mig_step up_m = { &rev_m, MIG_UP, hbc, 2, hm, 1 };
+	struct mig_step down_m = { &rev_m, MIG_DOWN, hm, 1, hbc, 2 };
+	struct mig_applied ra, rb, rc, rm, *hist = NULL;
+	char **heads = NULL;
+	size_t nheads = 0, nhist = 0;
+
+	row_for(&ra, &rev_a, "DROP TABLE \"user\";\n-- done; really $$ \\ \n", 12.5);
+	row_for(&rb, &rev_b, NULL, -1);
+	row_for(&rc, &rev_c, "", 0.25);
+	rc.kind = (char *)"stamp";
+	row_for(&rm, &rev_m, "SELECT 1;", 3);
+
+	if (schema != NULL && d == MIG_POSTGRES) {
+		mig_buf_puts(&sql, "CREATE SCHEMA ");
+		mig_sql_ident(&sql, d, schema);
+		th_db_exec_ok(db, sql.ptr);
+		mig_buf_clear(&sql);
+	}
+	/* Step 1: base -> a -> b, in a transaction, as the runner does. */
+	mig_sql_version_create(&sql, d, schema, table);
+	mig_sql_version_step(&sql, d, schema, table, &up_a, &ra);
+	mig_sql_version_step(&sql, d, schema, table, &up_b, &rb);
+	cr_assert(eq(int, mig_db_begin(db), 0));
+	th_db_exec_ok(db, sql.ptr);
+	cr_assert(eq(int, mig_db_commit(db), 0));
+	cr_assert(eq(int, mig_db_read_heads(db, schema, table, &heads, &nheads), 0), "%s", mig_error_msg());
+	cr_assert(eq(sz, nheads, 1));
+	cr_assert(eq(str, heads[0], "780739b227a7"));
+	mig_db_heads_free(heads, nheads);
+
+	/* Step 2: a second head, then a merge of both; no explicit transaction this time. */
+	mig_buf_clear(&sql);
+	mig_sql_version_create(&sql, d, schema, table); /* IF NOT EXISTS: harmless again */
+	mig_sql_version_step(&sql, d, schema, table, &up_c, &rc);
+	th_db_exec_ok(db, sql.ptr);
+	cr_assert(eq(int, mig_db_read_heads(db, schema, table, &heads, &nheads), 0));
+	cr_assert(eq(sz, nheads, 2));
+	cr_assert(eq(str, heads[0], "0c0c0c0c0c0c"), "heads come back sorted");
+	cr_assert(eq(str, heads[1], "780739b227a7"));
+	mig_db_heads_free(heads, nheads);
+	mig_buf_clear(&sql);
+	mig_sql_version_step(&sql, d, schema, table, &up_m, &rm);
+	th_db_exec_ok(db, sql.ptr);
+
+	cr_assert(eq(int, mig_db_read_history(db, schema, table, &hist, &nhist), 0), "%s", mig_error_msg());
+	cr_assert(eq(sz, nhist, 4));
+	/* Applied order, not id order. */
+	cr_assert(eq(str, hist[0].id, "e517276bb1c2"));
+	cr_assert(eq(sz, hist[0].ndown, 0));
+	cr_assert(eq(str, hist[0].message, "users table"));
+	cr_assert(eq(str, hist[0].up_sha256, ra.up_sha256));
+	cr_assert(eq(str, hist[0].down_sha256, ra.down_sha256));
+	cr_assert(eq(str, hist[0].down_sql, "DROP TABLE \"user\";\n-- done; really $$ \\ \n"));
+	cr_assert(eq(dbl, hist[0].duration_ms, 12.5));
+	cr_assert(eq(str, hist[0].kind, "upgrade"));
+	cr_assert(eq(str, hist[0].mig_version, MIG_VERSION));
+	cr_assert(eq(sz, strlen(hist[0].applied_at), 20), "%s", hist[0].applied_at);
+	cr_assert(hist[0].applied_at[10] == 'T' && hist[0].applied_at[19] == 'Z', "%s", hist[0].applied_at);
+	cr_assert(eq(str, hist[1].id, "780739b227a7"));
+	cr_assert(eq(str, hist[1].message, "posts; 'quoted' \\ back"));
+	cr_assert(eq(sz, hist[1].ndown, 1));
+	cr_assert(eq(str, hist[1].down[0], "e517276bb1c2"));
+	cr_assert(eq(ptr, hist[1].down_sql, NULL));
+	cr_assert(hist[1].duration_ms < 0);
+	cr_assert(eq(str, hist[2].id, "0c0c0c0c0c0c"));
+	cr_assert(eq(str, hist[2].kind, "stamp"));
+	cr_assert(eq(str, hist[2].down_sql, ""));
+	cr_assert(eq(dbl, hist[2].duration_ms, 0.25));
+	cr_assert(eq(str, hist[3].id, "ffff00000001"));
+	cr_assert(eq(sz, hist[3].ndown, 2));
+	cr_assert(eq(str, hist[3].down[0], "780739b227a7"));
+	cr_assert(eq(str, hist[3].down[1], "0c0c0c0c0c0c"));
+	mig_applied_free(hist, nhist);
+
+	/* Step 3: undo the merge: two heads again, its history row gone. */
+	mig_buf_clear(&sql);
+	mig_sql_version_step(&sql, d, schema, table, &down_m, NULL);
+	th_db_exec_ok(db, sql.ptr);
+	cr_assert(eq(int, mig_db_read_heads(db, schema, table, &heads, &nheads), 0));
+	cr_assert(eq(sz, nheads, 2));
+	mig_db_heads_free(heads, nheads);
+	cr_assert(eq(int, mig_db_read_history(db, schema, table, &hist, &nhist), 0));
+	cr_assert(eq(sz, nhist, 3));
+	cr_assert(eq(str, hist[2].id, "0c0c0c0c0c0c"));
+	mig_applied_free(hist, nhist);
+
+	/* Step 4: stamp to a single head. */
+	mig_buf_clear(&sql);
+	mig_sql_version_set(&sql, d, schema, table, ha, 1);
+	mig_sql_history_delete(&sql, d, schema, table, "780739b227a7");
+	th_db_exec_ok(db, sql.ptr);
+	cr_assert(eq(int, mig_db_read_heads(db, schema, table, &heads, &nheads), 0));
+	cr_assert(eq(sz, nheads, 1));
+	cr_assert(eq(str, heads[0], "e517276bb1c2"));
+	mig_db_heads_free(heads, nheads);
+
+	mig_buf_release(&sql);
+}

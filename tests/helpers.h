@@ -81,6 +81,16 @@ int th_see_id(void *ctx, const char *id);
 void th_assert_history_of(struct mig_db *db, const char *schema, const char *table,
     const char *const *ids, size_t nids, bool failed, bool with_down_sql);
 
+/* Runs sql on db; fails the test with the statement, line and message on an error. */
+void th_db_exec_ok(struct mig_db *db, const char *sql);
+
+/*
+ * The version tables' round trip every driver must pass: create, a few upgrade steps (a branch,
+ * a merge, a stamp, texts that need quoting in either dialect) as a run renders them, executed on
+ * db and read back; then a downgrade of the merge and a purge. schema is created on PostgreSQL.
+ */
+void th_version_round_trip(struct mig_db *db, enum mig_dialect d, const char *schema, const char *table);
+
 /* path of the repository root ($MIG_TOP, else the current directory). */
 const char *th_top(void);
 

@@ -165,16 +165,6 @@ open_ok(void)
 	return db;
 }
 
-static void
-exec_ok(struct mig_db *db, const char *sql)
-{
-	struct mig_db_error e = { NULL, 0, NULL, "" };
-
-	cr_assert(eq(int, mig_db_exec(db, sql, &e), 0), "line %zu: %s: %s", e.line,
-	    e.statement ? e.statement : "", e.message ? e.message : mig_error_msg());
-	mig_db_error_release(&e);
-}
-
 /* The first column of the first row of a query through the driver; malloc'd ("" for no row). */
 static int
 first_value(void *ctx, const char *const *vals, size_t ncols)
@@ -300,7 +290,7 @@ Test(db_pg, opens_with_the_mig_application_name_and_quiet_notices)
 	cr_assert(eq(str, v, dbname));
 	free(v);
 	/* A NOTICE (the table exists) is not an error and is not printed. */
-	exec_ok(db, "CREATE TABLE t (x int); CREATE TABLE IF NOT EXISTS t (x int);");
+	th_db_exec_ok(db, "CREATE TABLE t (x int); CREATE TABLE IF NOT EXISTS t (x int);");
 	mig_db_close(db);
 }
 
@@ -494,7 +484,7 @@ Test(db_pg, runs_a_script_with_dollar_quotes_do_blocks_and_semicolons_in_strings
 {
 	struct mig_db *db = open_ok();
 
-	exec_ok(db, tricky_script);
+	th_db_exec_ok(db, tricky_script);
 	cr_assert(not(mig_db_in_transaction(db)));
 	mig_db_close(db);
 	assert_query("SELECT id, note FROM t ORDER BY id",
@@ -508,9 +498,9 @@ Test(db_pg, empty_and_comment_only_scripts_do_nothing)
 {
 	struct mig_db *db = open_ok();
 
-	exec_ok(db, "");
-	exec_ok(db, "  \n\t\n");
-	exec_ok(db, "-- nothing here\n/* or here */\n;\n");
+	th_db_exec_ok(db, "");
+	th_db_exec_ok(db, "  \n\t\n");
+	th_db_exec_ok(db, "-- nothing here\n/* or here */\n;\n");
 	mig_db_close(db);
 }
 
@@ -620,7 +610,7 @@ Test(db_pg, copy_in_scripts)
 	cr_assert(strstr(e.message, "no data to send to COPY FROM STDIN") != NULL, "%s", e.message);
 	mig_db_error_release(&e);
 	cr_assert(not(mig_db_in_transaction(db)));
-	exec_ok(db, "SELECT 1");
+	th_db_exec_ok(db, "SELECT 1");
 	mig_db_close(db);
 	assert_query("SELECT count(*) FROM pg_class WHERE relname IN ('c', 'd')", "0");
 }
@@ -643,8 +633,8 @@ Test(db_pg, begin_then_rollback_leaves_nothing)
 	cr_assert(eq(int, mig_db_rollback(db), 0), "a rollback outside a transaction is harmless");
 	cr_assert(eq(int, mig_db_begin(db), 0));
 	cr_assert(mig_db_in_transaction(db));
-	exec_ok(db, "CREATE TABLE gone (x int); INSERT INTO gone VALUES (1);");
-	exec_ok(db, "CREATE TYPE mood AS ENUM ('sad', 'ok');");
+	th_db_exec_ok(db, "CREATE TABLE gone (x int); INSERT INTO gone VALUES (1);");
+	th_db_exec_ok(db, "CREATE TYPE mood AS ENUM ('sad', 'ok');");
 	cr_assert(mig_db_in_transaction(db));
 	/* Not visible to another session before commit. */
 	assert_query("SELECT count(*) FROM pg_class WHERE relname = 'gone'", "0");
@@ -660,7 +650,7 @@ Test(db_pg, commit_persists_and_commit_without_begin_is_reported)
 	struct mig_db *db = open_ok();
 
 	cr_assert(eq(int, mig_db_begin(db), 0));
-	exec_ok(db, "CREATE TABLE kept (x int); INSERT INTO kept VALUES (42);");
+	th_db_exec_ok(db, "CREATE TABLE kept (x int); INSERT INTO kept VALUES (42);");
 	cr_assert(eq(int, mig_db_commit(db), 0), "%s", mig_error_msg());
 	cr_assert(not(mig_db_in_transaction(db)));
 	assert_query("SELECT x FROM kept", "42");
@@ -678,7 +668,7 @@ Test(db_pg, statements_that_refuse_a_transaction_block_run_outside_one)
 	struct mig_db *db = open_ok();
 	struct mig_db_error e = { NULL, 0, NULL, "" };
 
-	exec_ok(db, "CREATE TABLE t (a int);\n"
+	th_db_exec_ok(db, "CREATE TABLE t (a int);\n"
 	    "INSERT INTO t VALUES (1);\n"
 	    "CREATE INDEX CONCURRENTLY ix_t_a ON t (a);\n"
 	    "VACUUM t;\n");
@@ -729,7 +719,7 @@ Test(db_pg, table_exists_looks_in_the_right_schema)
 	struct mig_db *db = open_ok();
 	bool yes = true;
 
-	exec_ok(db, "CREATE SCHEMA \"Other\"; CREATE TABLE \"Other\".\"T\" (x int); CREATE TABLE plain (x int);"
+	th_db_exec_ok(db, "CREATE SCHEMA \"Other\"; CREATE TABLE \"Other\".\"T\" (x int); CREATE TABLE plain (x int);"
 	    "CREATE VIEW v AS SELECT 1 AS x;");
 	cr_assert(eq(int, db->ops->table_exists(db, NULL, "plain", &yes), 0));
 	cr_assert(yes);
@@ -847,7 +837,7 @@ Test(db_pg, interrupt_from_a_signal_handler_cancels_the_running_statement)
 	    "%s", e.message ? e.message : mig_error_msg());
 	cr_assert(eq(str, e.sqlstate, "57014"));
 	/* The connection survives a cancelled statement. */
-	exec_ok(alarm_db, "CREATE TABLE after_cancel (x int)");
+	th_db_exec_ok(alarm_db, "CREATE TABLE after_cancel (x int)");
 	assert_query("SELECT count(*) FROM pg_class WHERE relname = 'after_cancel'", "1");
 	mig_db_error_release(&e);
 	mig_db_close(alarm_db);
@@ -875,139 +865,13 @@ Test(db_pg, missing_tables_read_as_empty)
 	assert_query("SELECT count(*) FROM pg_class WHERE relname LIKE 'mig%'", "0");
 }
 
-static struct mig_rev rev_a = { .id = "e517276bb1c2", .message = "users table" };
-static const char *b_down[] = { "e517276bb1c2" };
-static struct mig_rev rev_b = { .id = "780739b227a7", .message = "posts; 'quoted' \\ back", .down = b_down,
-    .ndown = 1 };
-static struct mig_rev rev_c = { .id = "0c0c0c0c0c0c", .message = "branch", .down = b_down, .ndown = 1 };
-static const char *m_down[] = { "780739b227a7", "0c0c0c0c0c0c" };
-static struct mig_rev rev_m = { .id = "ffff00000001", .message = "merge", .down = m_down, .ndown = 2 };
-
-static void
-row_for(struct mig_applied *a, struct mig_rev *r, const char *down_sql, double ms)
-{
-	memset(a, 0, sizeof(*a));
-	a->id = (char *)r->id;
-	a->down = (char **)r->down;
-	a->ndown = r->ndown;
-	a->message = (char *)r->message;
-	mig_sha256_hex(a->up_sha256, r->id, strlen(r->id));
-	mig_sha256_hex(a->down_sha256, r->message, strlen(r->message));
-	a->down_sql = (char *)down_sql;
-	a->duration_ms = ms;
-	a->kind = (char *)"upgrade";
-}
-
-/* Renders create + steps exactly as a run would, executes them on PostgreSQL, and reads everything back. */
+/* The version-table round trip every driver must pass (tests/helpers.c). */
 static void
 round_trip(const char *schema, const char *table)
 {
 	struct mig_db *db = open_ok();
-	struct mig_buf sql = MIG_BUF_INIT;
-	const char *none[1] = { NULL };
-	const char *ha[] = { "e517276bb1c2" }, *hb[] = { "780739b227a7" };
-	const char *hbc[] = { "780739b227a7", "0c0c0c0c0c0c" }, *hc[] = { "0c0c0c0c0c0c" };
-	const char *hm[] = { "ffff00000001" };
-	struct mig_step up_a = { &rev_a, MIG_UP, none, 0, ha, 1 };
-	struct mig_step up_b = { &rev_b, MIG_UP, ha, 1, hb, 1 };
-	struct mig_step up_c = { &rev_c, MIG_UP, none, 0, hc, 1 };
-	struct mig_step up_m = { &rev_m, MIG_UP, hbc, 2, hm, 1 };
-	struct mig_step down_m = { &rev_m, MIG_DOWN, hm, 1, hbc, 2 };
-	struct mig_applied ra, rb, rc, rm, *hist = NULL;
-	char **heads = NULL;
-	size_t nheads = 0, nhist = 0;
 
-	row_for(&ra, &rev_a, "DROP TABLE \"user\";\n-- done; really $$ \\ \n", 12.5);
-	row_for(&rb, &rev_b, NULL, -1);
-	row_for(&rc, &rev_c, "", 0.25);
-	rc.kind = (char *)"stamp";
-	row_for(&rm, &rev_m, "SELECT 1;", 3);
-
-	if (schema != NULL) {
-		mig_buf_puts(&sql, "CREATE SCHEMA ");
-		mig_sql_ident(&sql, MIG_POSTGRES, schema);
-		exec_ok(db, sql.ptr);
-		mig_buf_clear(&sql);
-	}
-	/* Step 1: base -> a -> b, in a transaction, as the runner does. */
-	mig_sql_version_create(&sql, MIG_POSTGRES, schema, table);
-	mig_sql_version_step(&sql, MIG_POSTGRES, schema, table, &up_a, &ra);
-	mig_sql_version_step(&sql, MIG_POSTGRES, schema, table, &up_b, &rb);
-	cr_assert(eq(int, mig_db_begin(db), 0));
-	exec_ok(db, sql.ptr);
-	cr_assert(eq(int, mig_db_commit(db), 0));
-	cr_assert(eq(int, mig_db_read_heads(db, schema, table, &heads, &nheads), 0), "%s", mig_error_msg());
-	cr_assert(eq(sz, nheads, 1));
-	cr_assert(eq(str, heads[0], "780739b227a7"));
-	mig_db_heads_free(heads, nheads);
-
-	/* Step 2: a second head, then a merge of both; no explicit transaction this time. */
-	mig_buf_clear(&sql);
-	mig_sql_version_create(&sql, MIG_POSTGRES, schema, table); /* IF NOT EXISTS: harmless again */
-	mig_sql_version_step(&sql, MIG_POSTGRES, schema, table, &up_c, &rc);
-	exec_ok(db, sql.ptr);
-	cr_assert(eq(int, mig_db_read_heads(db, schema, table, &heads, &nheads), 0));
-	cr_assert(eq(sz, nheads, 2));
-	cr_assert(eq(str, heads[0], "0c0c0c0c0c0c"), "heads come back sorted");
-	cr_assert(eq(str, heads[1], "780739b227a7"));
-	mig_db_heads_free(heads, nheads);
-	mig_buf_clear(&sql);
-	mig_sql_version_step(&sql, MIG_POSTGRES, schema, table, &up_m, &rm);
-	exec_ok(db, sql.ptr);
-
-	cr_assert(eq(int, mig_db_read_history(db, schema, table, &hist, &nhist), 0), "%s", mig_error_msg());
-	cr_assert(eq(sz, nhist, 4));
-	/* Applied order, not id order. */
-	cr_assert(eq(str, hist[0].id, "e517276bb1c2"));
-	cr_assert(eq(sz, hist[0].ndown, 0));
-	cr_assert(eq(str, hist[0].message, "users table"));
-	cr_assert(eq(str, hist[0].up_sha256, ra.up_sha256));
-	cr_assert(eq(str, hist[0].down_sha256, ra.down_sha256));
-	cr_assert(eq(str, hist[0].down_sql, "DROP TABLE \"user\";\n-- done; really $$ \\ \n"));
-	cr_assert(eq(dbl, hist[0].duration_ms, 12.5));
-	cr_assert(eq(str, hist[0].kind, "upgrade"));
-	cr_assert(eq(str, hist[0].mig_version, MIG_VERSION));
-	cr_assert(eq(sz, strlen(hist[0].applied_at), 20), "%s", hist[0].applied_at);
-	cr_assert(hist[0].applied_at[10] == 'T' && hist[0].applied_at[19] == 'Z', "%s", hist[0].applied_at);
-	cr_assert(eq(str, hist[1].id, "780739b227a7"));
-	cr_assert(eq(str, hist[1].message, "posts; 'quoted' \\ back"));
-	cr_assert(eq(sz, hist[1].ndown, 1));
-	cr_assert(eq(str, hist[1].down[0], "e517276bb1c2"));
-	cr_assert(eq(ptr, hist[1].down_sql, NULL));
-	cr_assert(hist[1].duration_ms < 0);
-	cr_assert(eq(str, hist[2].id, "0c0c0c0c0c0c"));
-	cr_assert(eq(str, hist[2].kind, "stamp"));
-	cr_assert(eq(str, hist[2].down_sql, ""));
-	cr_assert(eq(dbl, hist[2].duration_ms, 0.25));
-	cr_assert(eq(str, hist[3].id, "ffff00000001"));
-	cr_assert(eq(sz, hist[3].ndown, 2));
-	cr_assert(eq(str, hist[3].down[0], "780739b227a7"));
-	cr_assert(eq(str, hist[3].down[1], "0c0c0c0c0c0c"));
-	mig_applied_free(hist, nhist);
-
-	/* Step 3: undo the merge: two heads again, its history row gone. */
-	mig_buf_clear(&sql);
-	mig_sql_version_step(&sql, MIG_POSTGRES, schema, table, &down_m, NULL);
-	exec_ok(db, sql.ptr);
-	cr_assert(eq(int, mig_db_read_heads(db, schema, table, &heads, &nheads), 0));
-	cr_assert(eq(sz, nheads, 2));
-	mig_db_heads_free(heads, nheads);
-	cr_assert(eq(int, mig_db_read_history(db, schema, table, &hist, &nhist), 0));
-	cr_assert(eq(sz, nhist, 3));
-	cr_assert(eq(str, hist[2].id, "0c0c0c0c0c0c"));
-	mig_applied_free(hist, nhist);
-
-	/* Step 4: stamp to a single head. */
-	mig_buf_clear(&sql);
-	mig_sql_version_set(&sql, MIG_POSTGRES, schema, table, ha, 1);
-	mig_sql_history_delete(&sql, MIG_POSTGRES, schema, table, "780739b227a7");
-	exec_ok(db, sql.ptr);
-	cr_assert(eq(int, mig_db_read_heads(db, schema, table, &heads, &nheads), 0));
-	cr_assert(eq(sz, nheads, 1));
-	cr_assert(eq(str, heads[0], "e517276bb1c2"));
-	mig_db_heads_free(heads, nheads);
-
-	mig_buf_release(&sql);
+	th_version_round_trip(db, MIG_POSTGRES, schema, table);
 	mig_db_close(db);
 }
 

@@ -64,16 +64,6 @@ open_ok(void)
 	return db;
 }
 
-static void
-exec_ok(struct mig_db *db, const char *sql)
-{
-	struct mig_db_error e = { NULL, 0, NULL, "" };
-
-	cr_assert(eq(int, mig_db_exec(db, sql, &e), 0), "line %zu: %s: %s", e.line,
-	    e.statement ? e.statement : "", e.message ? e.message : mig_error_msg());
-	mig_db_error_release(&e);
-}
-
 /* th_sqlite() that frees its result after comparing. */
 static void
 assert_query(const char *path, const char *query, const char *want)
@@ -94,7 +84,7 @@ Test(db_sqlite, create_makes_a_new_file)
 
 	cr_assert(eq(int, mig_db_dialect(db), MIG_SQLITE));
 	cr_assert(mig_db_sqlite_handle(db) != NULL);
-	exec_ok(db, "CREATE TABLE t (x INTEGER);");
+	th_db_exec_ok(db, "CREATE TABLE t (x INTEGER);");
 	mig_db_close(db);
 	cr_assert(mig_path_exists(dbpath));
 	assert_query(dbpath, "SELECT name FROM sqlite_schema", "t");
@@ -113,11 +103,11 @@ Test(db_sqlite, existing_file_opens_without_create)
 {
 	struct mig_db *db = open_ok();
 
-	exec_ok(db, "CREATE TABLE t (x); INSERT INTO t VALUES (7);");
+	th_db_exec_ok(db, "CREATE TABLE t (x); INSERT INTO t VALUES (7);");
 	mig_db_close(db);
 	db = NULL;
 	cr_assert(eq(int, open_path(&db, dbpath, false), 0), "%s", mig_error_msg());
-	exec_ok(db, "INSERT INTO t VALUES (8);");
+	th_db_exec_ok(db, "INSERT INTO t VALUES (8);");
 	mig_db_close(db);
 	assert_query(dbpath, "SELECT group_concat(x) FROM t", "7,8");
 }
@@ -167,7 +157,7 @@ Test(db_sqlite, memory_database_works_and_lock_is_a_no_op)
 	cr_assert(eq(int, mig_url_parse(&u, "sqlite://"), 0));
 	cr_assert(eq(int, mig_db_open(&db, u, false), 0), "%s", mig_error_msg());
 	cr_assert(eq(int, mig_db_lock(db, 0), 0));
-	exec_ok(db, "CREATE TABLE v (version_num TEXT); INSERT INTO v VALUES ('abc');");
+	th_db_exec_ok(db, "CREATE TABLE v (version_num TEXT); INSERT INTO v VALUES ('abc');");
 	cr_assert(eq(int, mig_db_read_heads(db, NULL, "v", &heads, &n), 0));
 	cr_assert(eq(sz, n, 1));
 	cr_assert(eq(str, heads[0], "abc"));
@@ -198,7 +188,7 @@ Test(db_sqlite, runs_a_script_with_triggers_and_semicolons_in_strings)
 {
 	struct mig_db *db = open_ok();
 
-	exec_ok(db, tricky_script);
+	th_db_exec_ok(db, tricky_script);
 	mig_db_close(db);
 	assert_query(dbpath, "SELECT id, note FROM t ORDER BY id",
 	    "1|semi;colon -- not a comment /* nor this */\n2|it's the last one");
@@ -210,9 +200,9 @@ Test(db_sqlite, empty_and_comment_only_scripts_do_nothing)
 {
 	struct mig_db *db = open_ok();
 
-	exec_ok(db, "");
-	exec_ok(db, "  \n\t\n");
-	exec_ok(db, "-- nothing here\n/* or here */\n;\n");
+	th_db_exec_ok(db, "");
+	th_db_exec_ok(db, "  \n\t\n");
+	th_db_exec_ok(db, "-- nothing here\n/* or here */\n;\n");
 	mig_db_close(db);
 }
 
@@ -282,7 +272,7 @@ Test(db_sqlite, commit_persists_and_rollback_outside_a_transaction_is_harmless)
 
 	cr_assert(eq(int, mig_db_rollback(db), 0));
 	cr_assert(eq(int, mig_db_begin(db), 0));
-	exec_ok(db, "CREATE TABLE kept (x); INSERT INTO kept VALUES (42);");
+	th_db_exec_ok(db, "CREATE TABLE kept (x); INSERT INTO kept VALUES (42);");
 	cr_assert(eq(int, mig_db_commit(db), 0), "%s", mig_error_msg());
 	cr_assert(not(mig_db_in_transaction(db)));
 	mig_db_close(db);
@@ -304,7 +294,7 @@ Test(db_sqlite, begin_takes_the_write_lock_up_front)
 	struct mig_db *db = open_ok();
 	sqlite3 *other = NULL;
 
-	exec_ok(db, "CREATE TABLE t (x);");
+	th_db_exec_ok(db, "CREATE TABLE t (x);");
 	cr_assert(eq(int, mig_db_begin(db), 0));
 	cr_assert(eq(int, sqlite3_open_v2(dbpath, &other, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK));
 	cr_assert(eq(int, sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_BUSY));
@@ -319,7 +309,7 @@ Test(db_sqlite, foreign_keys_are_left_at_the_sqlite_default)
 {
 	struct mig_db *db = open_ok();
 
-	exec_ok(db, "CREATE TABLE p (id INTEGER PRIMARY KEY); CREATE TABLE c (p INTEGER REFERENCES p (id));"
+	th_db_exec_ok(db, "CREATE TABLE p (id INTEGER PRIMARY KEY); CREATE TABLE c (p INTEGER REFERENCES p (id));"
 	    "INSERT INTO c VALUES (99);");
 	mig_db_close(db);
 	assert_query(dbpath, "SELECT p FROM c", "99");
@@ -419,132 +409,13 @@ Test(db_sqlite, missing_tables_read_as_empty)
 	assert_query(dbpath, "SELECT count(*) FROM sqlite_schema", "0");
 }
 
-static struct mig_rev rev_a = { .id = "e517276bb1c2", .message = "users table" };
-static const char *b_down[] = { "e517276bb1c2" };
-static struct mig_rev rev_b = { .id = "780739b227a7", .message = "posts; 'quoted'", .down = b_down, .ndown = 1 };
-static struct mig_rev rev_c = { .id = "0c0c0c0c0c0c", .message = "branch", .down = b_down, .ndown = 1 };
-static const char *m_down[] = { "780739b227a7", "0c0c0c0c0c0c" };
-static struct mig_rev rev_m = { .id = "ffff00000001", .message = "merge", .down = m_down, .ndown = 2 };
-
-static void
-row_for(struct mig_applied *a, struct mig_rev *r, const char *down_sql, double ms)
-{
-	memset(a, 0, sizeof(*a));
-	a->id = (char *)r->id;
-	a->down = (char **)r->down;
-	a->ndown = r->ndown;
-	a->message = (char *)r->message;
-	mig_sha256_hex(a->up_sha256, r->id, strlen(r->id));
-	mig_sha256_hex(a->down_sha256, r->message, strlen(r->message));
-	a->down_sql = (char *)down_sql;
-	a->duration_ms = ms;
-	a->kind = (char *)"upgrade";
-}
-
-/* Renders create + steps exactly as a run would, executes them, and reads everything back. */
+/* The version-table round trip every driver must pass (tests/helpers.c). */
 static void
 round_trip(const char *schema, const char *table)
 {
 	struct mig_db *db = open_ok();
-	struct mig_buf sql = MIG_BUF_INIT;
-	const char *none[1] = { NULL };
-	const char *ha[] = { "e517276bb1c2" }, *hb[] = { "780739b227a7" };
-	const char *hbc[] = { "780739b227a7", "0c0c0c0c0c0c" }, *hc[] = { "0c0c0c0c0c0c" };
-	const char *hm[] = { "ffff00000001" };
-	struct mig_step up_a = { &rev_a, MIG_UP, none, 0, ha, 1 };
-	struct mig_step up_b = { &rev_b, MIG_UP, ha, 1, hb, 1 };
-	struct mig_step up_c = { &rev_c, MIG_UP, none, 0, hc, 1 };
-	struct mig_step up_m = { &rev_m, MIG_UP, hbc, 2, hm, 1 };
-	struct mig_step down_m = { &rev_m, MIG_DOWN, hm, 1, hbc, 2 };
-	struct mig_applied ra, rb, rc, rm, *hist = NULL;
-	char **heads = NULL;
-	size_t nheads = 0, nhist = 0;
 
-	row_for(&ra, &rev_a, "DROP TABLE \"user\";\n-- done; really\n", 12.5);
-	row_for(&rb, &rev_b, NULL, -1);
-	row_for(&rc, &rev_c, "", 0.25);
-	rc.kind = (char *)"stamp";
-	row_for(&rm, &rev_m, "SELECT 1;", 3);
-
-	/* Step 1: base -> a -> b, in a transaction, as the runner does. */
-	mig_sql_version_create(&sql, MIG_SQLITE, schema, table);
-	mig_sql_version_step(&sql, MIG_SQLITE, schema, table, &up_a, &ra);
-	mig_sql_version_step(&sql, MIG_SQLITE, schema, table, &up_b, &rb);
-	cr_assert(eq(int, mig_db_begin(db), 0));
-	exec_ok(db, sql.ptr);
-	cr_assert(eq(int, mig_db_commit(db), 0));
-	cr_assert(eq(int, mig_db_read_heads(db, schema, table, &heads, &nheads), 0), "%s", mig_error_msg());
-	cr_assert(eq(sz, nheads, 1));
-	cr_assert(eq(str, heads[0], "780739b227a7"));
-	mig_db_heads_free(heads, nheads);
-
-	/* Step 2: a second head, then a merge of both. */
-	mig_buf_clear(&sql);
-	mig_sql_version_create(&sql, MIG_SQLITE, schema, table); /* IF NOT EXISTS: harmless again */
-	mig_sql_version_step(&sql, MIG_SQLITE, schema, table, &up_c, &rc);
-	exec_ok(db, sql.ptr);
-	cr_assert(eq(int, mig_db_read_heads(db, schema, table, &heads, &nheads), 0));
-	cr_assert(eq(sz, nheads, 2));
-	cr_assert(eq(str, heads[0], "0c0c0c0c0c0c"), "heads come back sorted");
-	cr_assert(eq(str, heads[1], "780739b227a7"));
-	mig_db_heads_free(heads, nheads);
-	mig_buf_clear(&sql);
-	mig_sql_version_step(&sql, MIG_SQLITE, schema, table, &up_m, &rm);
-	exec_ok(db, sql.ptr);
-
-	cr_assert(eq(int, mig_db_read_history(db, schema, table, &hist, &nhist), 0), "%s", mig_error_msg());
-	cr_assert(eq(sz, nhist, 4));
-	/* Applied order, not id order. */
-	cr_assert(eq(str, hist[0].id, "e517276bb1c2"));
-	cr_assert(eq(sz, hist[0].ndown, 0));
-	cr_assert(eq(str, hist[0].message, "users table"));
-	cr_assert(eq(str, hist[0].up_sha256, ra.up_sha256));
-	cr_assert(eq(str, hist[0].down_sha256, ra.down_sha256));
-	cr_assert(eq(str, hist[0].down_sql, "DROP TABLE \"user\";\n-- done; really\n"));
-	cr_assert(eq(dbl, hist[0].duration_ms, 12.5));
-	cr_assert(eq(str, hist[0].kind, "upgrade"));
-	cr_assert(eq(str, hist[0].mig_version, MIG_VERSION));
-	cr_assert(eq(sz, strlen(hist[0].applied_at), 20), "%s", hist[0].applied_at);
-	cr_assert(hist[0].applied_at[10] == 'T' && hist[0].applied_at[19] == 'Z', "%s", hist[0].applied_at);
-	cr_assert(eq(str, hist[1].id, "780739b227a7"));
-	cr_assert(eq(str, hist[1].message, "posts; 'quoted'"));
-	cr_assert(eq(sz, hist[1].ndown, 1));
-	cr_assert(eq(str, hist[1].down[0], "e517276bb1c2"));
-	cr_assert(eq(ptr, hist[1].down_sql, NULL));
-	cr_assert(hist[1].duration_ms < 0);
-	cr_assert(eq(str, hist[2].id, "0c0c0c0c0c0c"));
-	cr_assert(eq(str, hist[2].kind, "stamp"));
-	cr_assert(eq(str, hist[2].down_sql, ""));
-	cr_assert(eq(dbl, hist[2].duration_ms, 0.25));
-	cr_assert(eq(str, hist[3].id, "ffff00000001"));
-	cr_assert(eq(sz, hist[3].ndown, 2));
-	cr_assert(eq(str, hist[3].down[0], "780739b227a7"));
-	cr_assert(eq(str, hist[3].down[1], "0c0c0c0c0c0c"));
-	mig_applied_free(hist, nhist);
-
-	/* Step 3: undo the merge: two heads again, its history row gone. */
-	mig_buf_clear(&sql);
-	mig_sql_version_step(&sql, MIG_SQLITE, schema, table, &down_m, NULL);
-	exec_ok(db, sql.ptr);
-	cr_assert(eq(int, mig_db_read_heads(db, schema, table, &heads, &nheads), 0));
-	cr_assert(eq(sz, nheads, 2));
-	mig_db_heads_free(heads, nheads);
-	cr_assert(eq(int, mig_db_read_history(db, schema, table, &hist, &nhist), 0));
-	cr_assert(eq(sz, nhist, 3));
-	cr_assert(eq(str, hist[2].id, "0c0c0c0c0c0c"));
-	mig_applied_free(hist, nhist);
-
-	/* Step 4: stamp to a single head. */
-	mig_buf_clear(&sql);
-	mig_sql_version_set(&sql, MIG_SQLITE, schema, table, ha, 1);
-	mig_sql_history_delete(&sql, MIG_SQLITE, schema, table, "780739b227a7");
-	exec_ok(db, sql.ptr);
-	cr_assert(eq(int, mig_db_read_heads(db, schema, table, &heads, &nheads), 0));
-	cr_assert(eq(sz, nheads, 1));
-	cr_assert(eq(str, heads[0], "e517276bb1c2"));
-	mig_db_heads_free(heads, nheads);
-
-	mig_buf_release(&sql);
+	th_version_round_trip(db, MIG_SQLITE, schema, table);
 	mig_db_close(db);
 }
 
@@ -639,7 +510,7 @@ Test(db_sqlite, history_of_some_ids_keeps_the_applied_order)
 	cr_assert(eq(sz, n, 0), "a missing table has no rows");
 	cr_assert(eq(ptr, rows, NULL));
 	th_history_fill(db, MIG_SQLITE, ODD_ID, NULL, "mig_version");
-	exec_ok(db, "PRAGMA cache_size = 123");
+	th_db_exec_ok(db, "PRAGMA cache_size = 123");
 	th_assert_history_of(db, NULL, "mig_version", few, 4, false, false);
 	th_assert_history_of(db, NULL, "mig_version", few, 4, false, true);
 	th_assert_history_of(db, NULL, "mig_version", few, 4, true, false);
