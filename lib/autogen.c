@@ -261,9 +261,12 @@ mig_autogen_prefetch(struct mig_autogen *a, const struct mig_config *cfg)
 	a->job = job;
 }
 
-/* Waits for the prefetched manifest; returns its load's result as if loaded here. */
+/*
+ * Waits for the prefetched manifest; returns its load's result as if loaded here (its message set
+ * on this thread when report, else left alone: an earlier failure's message must survive).
+ */
 static int
-join_manifest_job(struct mig_autogen *a)
+join_manifest_job(struct mig_autogen *a, bool report)
 {
 	struct mig_manifest_job *job = a->job;
 	int rc;
@@ -271,9 +274,9 @@ join_manifest_job(struct mig_autogen *a)
 	pthread_join(job->tid, NULL);
 	a->job = NULL;
 	rc = job->rc;
-	if (rc)
+	if (rc && report)
 		mig_error_set(rc, "%s", job->msg);
-	else
+	else if (rc == 0)
 		a->manifest = job->schema;
 	free(job->msg);
 	free(job);
@@ -312,7 +315,7 @@ mig_autogen_compare(struct mig_autogen *out, struct mig_db *db, enum mig_dialect
 	else
 		rc = read_live(out, db, d, cfg);
 	if (out->job != NULL) {
-		int lrc = join_manifest_job(out);
+		int lrc = join_manifest_job(out, true);
 
 		if (lrc)
 			rc = lrc;
@@ -342,8 +345,9 @@ mig_autogen_render(const struct mig_autogen *a, enum mig_dialect d, struct mig_b
 void
 mig_autogen_release(struct mig_autogen *a)
 {
-	if (a->job != NULL && join_manifest_job(a) != 0)
-		mig_error_clear(); /* never asked for: its error is nobody's */
+	/* Never asked for (an earlier step failed): its result is dropped, its error is nobody's. */
+	if (a->job != NULL)
+		join_manifest_job(a, false);
 	mig_diff_release(&a->diff);
 	mig_schema_free(a->manifest);
 	mig_schema_free(a->live);

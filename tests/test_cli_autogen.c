@@ -303,6 +303,11 @@ Test(cli_autogen, migrate_refuses_a_database_behind_head)
 	r = run(1, "migrate", "-m", "posts");
 	cr_assert(strstr(r.err, "not up to date") != NULL, "%s", r.err);
 	th_run_free(&r);
+	/* The manifest loads on another thread meanwhile: its own error must not hide this one. */
+	th_write(dir, "models.yaml", "tables:\n  t:\n    columns: {id: {type: integr}}\n");
+	r = run(1, "check", NULL, NULL);
+	cr_assert(strstr(r.err, "not up to date") != NULL, "%s", r.err);
+	th_run_free(&r);
 }
 
 Test(cli_autogen, check_refuses_an_edited_applied_revision)
